@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Both build .venv from the lock file.
+PYTHON_VERSION := 3.12
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test lint bench install
+
+$(VENV)/installed: requirements.lock
+	@command -v pyenv >/dev/null 2>&1 && pyenv local $(PYTHON_VERSION) >/dev/null 2>&1 || true
+	@test -x $(PY) || python$(PYTHON_VERSION) -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"Python 3.12 is required, not {sys.version}"'
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: $(VENV)/installed
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py serve --port $(PORT)
+
+test: install
+	$(PY) tests/run_suite.py $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .

@@ -1,0 +1,57 @@
+"""Writes for accounts: users with a role, and API tokens."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from aviator.accounts.models import ApiToken, hash_token
+from aviator.accounts.roles import Role
+
+TOKEN_PREFIX = "avt_"
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str | None, role: Role):
+    """Create a user whose login is their e-mail address, in the group of `role`.
+
+    Staff roles get Django's `is_staff` so they can reach the staff pages; admins are superusers.
+    """
+    user_model = get_user_model()
+    user = user_model(username=email.lower(), email=email.lower())
+    user.is_staff = role in (Role.COUNSELOR, Role.ADMIN)
+    user.is_superuser = role == Role.ADMIN
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def token_issue(*, user) -> str:
+    """Create a token for `user` and return its raw value, which is never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:12])
+    return raw
+
+
+def token_authenticate(*, raw_token: str):
+    """The active user owning `raw_token`, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw_token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    return token.user
+
+
+def tokens_revoke(*, user) -> int:
+    """Revoke every active token of `user`; returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,0 +1,21 @@
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from aviator.accounts.forms import FamilySignupForm
+from aviator.accounts.roles import Role
+from aviator.accounts.services import user_create
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("coach:conversation-list")
+    form = FamilySignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_create(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password"], role=Role.FAMILY
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("coach:conversation-list")
+    return render(request, "accounts/signup.html", {"form": form})

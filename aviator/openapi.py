@@ -1,0 +1,109 @@
+"""The OpenAPI 3.1 document of the HTTP API v1, built from the same Pydantic shapes the API uses."""
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from coach.schemas import (
+    ConversationCreateIn,
+    ConversationListOut,
+    ConversationStateOut,
+    ErrorOut,
+    MessageIn,
+)
+
+SCHEMAS: list[type[BaseModel]] = [
+    ConversationCreateIn,
+    MessageIn,
+    ConversationStateOut,
+    ConversationListOut,
+    ErrorOut,
+]
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(model: type[BaseModel], description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _errors(*statuses: int) -> dict:
+    meaning = {
+        400: "Invalid body (malformed JSON, empty or non-string text).",
+        401: "Missing or invalid bearer token.",
+        404: "No such conversation (or not yours).",
+        413: "Text longer than the limit.",
+        503: "The coach could not answer; the message is stored.",
+    }
+    return {str(status): _json(ErrorOut, meaning[status]) for status in statuses}
+
+
+def openapi_document() -> dict:
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in SCHEMAS], ref_template="#/components/schemas/{model}"
+    )
+    conversation_id = {
+        "name": "conversation_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Aviator API",
+            "version": "1",
+            "description": "The college-planning coach: conversations and messages.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": definitions["$defs"],
+        },
+        "paths": {
+            "/conversations/": {
+                "get": {
+                    "summary": "Your conversations",
+                    "responses": {"200": _json(ConversationListOut, "Own conversations only.")}
+                    | _errors(401),
+                },
+                "post": {
+                    "summary": "Start a conversation (the coach greets and asks)",
+                    "requestBody": {
+                        "content": {"application/json": {"schema": _ref(ConversationCreateIn)}}
+                    },
+                    "responses": {"201": _json(ConversationStateOut, "The new conversation.")}
+                    | _errors(400, 401, 503),
+                },
+            },
+            "/conversations/{conversation_id}/": {
+                "get": {
+                    "summary": "A conversation's state",
+                    "parameters": [conversation_id],
+                    "responses": {"200": _json(ConversationStateOut, "The state.")}
+                    | _errors(401, 404),
+                }
+            },
+            "/conversations/{conversation_id}/messages/": {
+                "post": {
+                    "summary": "Send a family message; answers with the state after the turn",
+                    "parameters": [conversation_id],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(MessageIn)}},
+                    },
+                    "responses": {"200": _json(ConversationStateOut, "The state after the turn.")}
+                    | _errors(400, 401, 404, 413, 503),
+                }
+            },
+        },
+    }
+
+
+@require_GET
+def openapi_json(request):
+    return JsonResponse(openapi_document())

@@ -1,0 +1,236 @@
+"""Aviator settings, read from the environment (DESIGN.md §8).
+
+Two modes, chosen by what is set:
+- the *embedded default* (nothing set): SQLite, a SQLite LangGraph checkpointer, a database-backed
+  channel-layer relay and a Celery broker on the filesystem, so a newcomer needs only Python;
+- *services* (`DATABASE_URL=postgres://...` and `REDIS_URL=redis://...`): PostgreSQL with the
+  Postgres checkpointer, the Redis channel layer and the Redis broker, as in production and tests.
+
+Every helper here fails loudly: a typo in the environment stops the process at start instead of
+surfacing as a strange error on a family's first message.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default="").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be greater than zero, not {value}.")
+    return value
+
+
+DEBUG = _bool("DEBUG", default=False)
+TESTING = _bool("AVIATOR_TESTING", default=False)
+
+# Runtime files of the embedded default (SQLite databases, broker folders) live here.
+DATA_DIR = Path(env.str("AVIATOR_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+
+_secret_key = env.str("SECRET_KEY", default="")
+_runs_on_services = bool(env.str("DATABASE_URL", default=""))
+if not _secret_key:
+    if _runs_on_services and not (DEBUG or TESTING):
+        raise ImproperlyConfigured("SECRET_KEY must be set when running against real services.")
+    # The embedded default and the tests are local-only; a fixed key there keeps sessions stable
+    # across restarts. Production (DATABASE_URL set, DEBUG off) refuses to start without one.
+    _secret_key = "aviator-embedded-insecure-key-never-use-in-production"
+SECRET_KEY = _secret_key
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "guardian",
+    "aviator.accounts",
+    "aviator.realtime",
+    "aviator.ops",
+    "coach",
+    "handoff",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "aviator.urls"
+ASGI_APPLICATION = "aviator.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+_database_url = env.str("DATABASE_URL", default="")
+if _database_url:
+    _scheme = urlsplit(_database_url).scheme
+    if _scheme not in {"postgres", "postgresql", "sqlite"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must be postgres://... or sqlite:///..., not a {_scheme!r} URL."
+        )
+    _default_db = env.db_url_config(_database_url)
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "aviator.sqlite3")}
+
+USES_POSTGRES = _default_db["ENGINE"] == "django.db.backends.postgresql"
+if USES_POSTGRES:
+    # Under ASGI, persistent connections leak across threads; Django's own pool reuses them safely.
+    _default_db["CONN_MAX_AGE"] = 0
+    _default_db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+    _default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
+else:
+    # Web, worker and beat share the SQLite file: WAL lets readers work beside a writer, and
+    # IMMEDIATE transactions take the write lock up front instead of failing half-way.
+    _default_db["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DATABASES = {"default": _default_db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The LangGraph checkpointer: PostgreSQL in its own schema beside Django's tables, or a SQLite
+# file of its own in the embedded default (coach.graph.checkpointer builds it).
+CHECKPOINT_SCHEMA = "langgraph"
+CHECKPOINT_SQLITE_PATH = DATA_DIR / "checkpoints.sqlite3"
+
+# --- Redis: channel layer and Celery broker ---------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
+    raise ImproperlyConfigured(f"REDIS_URL must be redis://... or rediss://..., not {REDIS_URL!r}.")
+EMBEDDED = not REDIS_URL
+
+if EMBEDDED:
+    # The in-memory layer does not cross processes; this one relays events written by any process
+    # (web, worker) through the database to the web process's consumers.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "aviator.realtime.layer.DatabaseRelayChannelLayer"}}
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = DATA_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+    CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 500, "expiry": 30},
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+
+# --- Coach -------------------------------------------------------------------------------------
+COACH_MODEL = env.str("COACH_MODEL", default="offline")
+if COACH_MODEL != "offline" and not any(
+    COACH_MODEL.startswith(prefix) for prefix in ("openai:", "anthropic:", "ollama:")
+):
+    raise ImproperlyConfigured(
+        "COACH_MODEL must be 'offline' or provider:model, e.g. openai:gpt-4.1-mini, "
+        f"anthropic:claude-sonnet-4-5 or ollama:llama3.1 — not {COACH_MODEL!r}."
+    )
+COACH_FAULTS = env.str("COACH_FAULTS", default="")
+MESSAGE_MAX_CHARS = _positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
+
+# --- Auth --------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "coach:conversation-list"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Static files and locale ------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Errors and logs ---------------------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

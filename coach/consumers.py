@@ -1,0 +1,87 @@
+"""The family chat WebSocket: the same messages and state as the API, pushed live."""
+
+import json
+import logging
+from typing import Literal
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.http import Http404
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from coach.events import conversation_group
+from coach.presenters import conversation_state
+from coach.selectors import conversation_for_family
+from coach.services import InvalidMessage, TurnFailed, check_family_text, family_message_submit
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+class MessageFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["message"]
+    text: object
+
+
+def _conversation_and_state(user, conversation_id):
+    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
+    return conversation, conversation_state(conversation)
+
+
+class ConversationConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
+        try:
+            self.conversation, state = await database_sync_to_async(_conversation_and_state)(
+                user, conversation_id
+            )
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = conversation_group(self.conversation.id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "state", "state": state})
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = json.loads(text_data or "")
+        except json.JSONDecodeError:
+            await self._send_error("invalid_json", "Frames must be JSON.")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        try:
+            frame = MessageFrame.model_validate(content)
+            text = check_family_text(frame.text)
+        except ValidationError:
+            await self._send_error("invalid", 'Send {"type": "message", "text": "..."}.')
+            return
+        except InvalidMessage as error:
+            await self._send_error(error.code, error.message)
+            return
+        try:
+            # The new messages and the state reach this socket through the conversation's group.
+            await database_sync_to_async(family_message_submit)(
+                conversation=self.conversation, text=text
+            )
+        except TurnFailed:
+            await self._send_error("turn_failed", TurnFailed.family_explanation)
+
+    async def conversation_event(self, message):
+        await self.send_json(message["event"])
+
+    async def _send_error(self, code: str, text: str):
+        await self.send_json({"type": "error", "error": {"code": code, "message": text}})

@@ -1,0 +1,19 @@
+"""Reads for the coach app. Access to a conversation always goes through these doors."""
+
+from django.http import Http404
+
+from coach.models import Conversation
+
+
+def conversation_for_family(*, user, conversation_id) -> Conversation:
+    """The family's own conversation, or 404 (another family's conversation does not exist for them)."""
+    if not user.is_authenticated:
+        raise Http404("No such conversation.")
+    conversation = Conversation.objects.filter(pk=conversation_id, family=user).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def conversations_of_family(*, user):
+    return Conversation.objects.filter(family=user).order_by("-created")
