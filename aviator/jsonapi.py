@@ -1,6 +1,7 @@
 """The plumbing every JSON endpoint shares: bearer auth, body validation and the error shape.
 
-Errors always look like `{"error": {"code": ..., "message": ...}}` (DESIGN.md §7), whatever went wrong.
+Errors always look like `{"error": {"code": ..., "message": ...}}` (DESIGN.md §7),
+whatever went wrong.
 """
 
 import functools

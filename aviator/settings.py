@@ -118,7 +118,10 @@ if _database_url:
     _default_db = env.db_url_config(_database_url)
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "aviator.sqlite3")}
+    _default_db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "aviator.sqlite3"),
+    }
 
 USES_POSTGRES = _default_db["ENGINE"] == "django.db.backends.postgresql"
 if USES_POSTGRES:
@@ -204,6 +207,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Anonymous visitors never hold object permissions here, so guardian needs no "AnonymousUser" row.
+ANONYMOUS_USER_NAME = None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "coach:conversation-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -211,6 +216,9 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Static files and locale ------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve straight from the apps' static folders too, so a fresh checkout works before collectstatic.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

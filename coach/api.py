@@ -1,4 +1,7 @@
-"""The coach's JSON API v1 (DESIGN.md §7). Views authenticate, validate, call one service, answer."""
+"""The coach's JSON API v1 (DESIGN.md §7).
+
+Views authenticate, validate, call one service and answer.
+"""
 
 from django.http import JsonResponse
 
@@ -13,6 +16,7 @@ from coach.services import (
     conversation_start,
     family_message_submit,
 )
+
 
 @json_endpoint(methods=["GET", "POST"])
 def conversations(request, user):
@@ -41,7 +45,9 @@ def conversation_messages(request, user, conversation_id):
     try:
         text = check_family_text(body.text)
     except InvalidMessage as error:
-        raise ApiError(413 if error.code == "too_long" else 400, error.code, error.message) from None
+        raise ApiError(
+            413 if error.code == "too_long" else 400, error.code, error.message
+        ) from None
     try:
         family_message_submit(conversation=conversation, text=text)
     except TurnFailed:

@@ -42,7 +42,9 @@ class Role(models.TextChoices):
 
 class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     # Position in the conversation: timestamps can tie, and the transcript order must not.
     seq = models.PositiveIntegerField()
     role = models.CharField(max_length=16, choices=Role.choices)

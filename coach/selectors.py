@@ -6,7 +6,7 @@ from coach.models import Conversation
 
 
 def conversation_for_family(*, user, conversation_id) -> Conversation:
-    """The family's own conversation, or 404 (another family's conversation does not exist for them)."""
+    """The family's own conversation, or 404: another family's does not exist for them."""
     if not user.is_authenticated:
         raise Http404("No such conversation.")
     conversation = Conversation.objects.filter(pk=conversation_id, family=user).first()

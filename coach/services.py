@@ -80,18 +80,24 @@ def _publish_state_on_commit(conversation: Conversation) -> None:
     transaction.on_commit(
         lambda: publish_conversation_event(
             conversation.id,
-            {"type": "state", "state": conversation_state(Conversation.objects.get(pk=conversation.pk))},
+            {
+                "type": "state",
+                "state": conversation_state(Conversation.objects.get(pk=conversation.pk)),
+            },
         )
     )
 
 
 def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     last_answered = (
-        conversation.messages.filter(role=Role.COACH, reply_to__isnull=False)
-        .aggregate(last=Max("reply_to__seq"))["last"]
+        conversation.messages.filter(role=Role.COACH, reply_to__isnull=False).aggregate(
+            last=Max("reply_to__seq")
+        )["last"]
         or 0
     )
-    return list(conversation.messages.filter(role=Role.FAMILY, seq__gt=last_answered).order_by("seq"))
+    return list(
+        conversation.messages.filter(role=Role.FAMILY, seq__gt=last_answered).order_by("seq")
+    )
 
 
 def conversation_run_turn(*, conversation: Conversation) -> Message | None:

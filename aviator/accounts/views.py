@@ -14,7 +14,9 @@ def signup(request):
     form = FamilySignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = user_create(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password"], role=Role.FAMILY
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            role=Role.FAMILY,
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("coach:conversation-list")

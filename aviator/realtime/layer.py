@@ -7,6 +7,7 @@ each new event to its local in-memory groups. Redis replaces all of this in prod
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import timedelta
@@ -59,10 +60,8 @@ class DatabaseRelayChannelLayer(InMemoryChannelLayer):
     async def _stop_relay(self) -> None:
         if self._relay_task is not None:
             self._relay_task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._relay_task
-            except asyncio.CancelledError:
-                pass
             self._relay_task = None
 
     async def _relay_forever(self) -> None:

@@ -93,9 +93,7 @@ def checkpointer_close() -> None:
     global _saver, _saver_pid
     with _lock:
         if _saver is not None and _saver_pid == os.getpid():
-            if settings.USES_POSTGRES:
-                _saver.conn.close()
-            else:
-                _saver.conn.close()
+            # A psycopg pool or a sqlite3 connection: both close the same way.
+            _saver.conn.close()
         _saver = None
         _saver_pid = None

@@ -6,11 +6,17 @@ from coach.profile import empty_profile, missing_topics
 
 
 def receive(state: CoachState) -> CoachState:
-    """Start a turn: record the family's new messages and clear the last reply."""
+    """Start a turn: record the family's new messages and clear the last reply.
+
+    A turn that failed after this step is retried with the same messages (plus any newer ones);
+    those already in the transcript are not added twice.
+    """
     incoming = state.get("incoming") or []
+    recorded = {entry["message_id"] for entry in state.get("transcript") or []}
     entries: list[TranscriptEntry] = [
         {"role": "family", "text": message["text"], "message_id": message["message_id"]}
         for message in incoming
+        if message["message_id"] not in recorded
     ]
     return {
         "transcript": entries,

@@ -6,7 +6,7 @@ GREETING = (
 )
 
 QUESTIONS: dict[str, str] = {
-    "major": "What would the student like to study? \"Undecided\" is a fine answer too.",
+    "major": 'What would the student like to study? "Undecided" is a fine answer too.',
     "academics": "How is the student doing academically: GPA, and SAT or ACT scores if any?",
     "budget": "About how much can your family pay per year, after financial aid?",
     "location": "Which states or regions would the student consider, or is anywhere fine?",

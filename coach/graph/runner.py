@@ -39,7 +39,10 @@ def _thread_config(conversation_id: str) -> dict:
 
 
 def run_coach_turn(
-    *, conversation_id: str, incoming: list[IncomingMessage], graph: CompiledStateGraph | None = None
+    *,
+    conversation_id: str,
+    incoming: list[IncomingMessage],
+    graph: CompiledStateGraph | None = None,
 ) -> TurnOutcome:
     """Answer `incoming` (the family messages not yet answered; empty for the greeting).
 

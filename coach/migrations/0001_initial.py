@@ -17,7 +17,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Conversation",
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
                 (
                     "phase",
                     models.CharField(
@@ -49,7 +54,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Message",
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
                 ("seq", models.PositiveIntegerField()),
                 (
                     "role",
@@ -88,7 +98,9 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["seq"],
                 "constraints": [
-                    models.UniqueConstraint(fields=("conversation", "seq"), name="message_unique_position")
+                    models.UniqueConstraint(
+                        fields=("conversation", "seq"), name="message_unique_position"
+                    )
                 ],
             },
         ),

@@ -2,14 +2,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-ROLES = ("family", "counselor", "admin")
-
-
-def create_role_groups(apps, schema_editor):
-    group_model = apps.get_model("auth", "Group")
-    for name in ROLES:
-        group_model.objects.get_or_create(name=name)
-
 
 class Migration(migrations.Migration):
     initial = True
@@ -23,7 +15,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ApiToken",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("key_hash", models.CharField(max_length=64, unique=True)),
                 ("prefix", models.CharField(max_length=12)),
                 ("created", models.DateTimeField(auto_now_add=True)),
@@ -40,5 +37,4 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["-created"]},
         ),
-        migrations.RunPython(create_role_groups, migrations.RunPython.noop),
     ]

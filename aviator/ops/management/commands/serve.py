@@ -25,10 +25,27 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, **options):
         python = sys.executable
         commands = {
-            "web": [python, "-m", "uvicorn", "aviator.asgi:application", "--host", host,
-                    "--port", str(port), "--no-access-log"],
-            "worker": [python, "-m", "celery", "-A", "aviator", "worker", "--loglevel=INFO",
-                       "--concurrency=2"],
+            "web": [
+                python,
+                "-m",
+                "uvicorn",
+                "aviator.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "aviator",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+            ],
             "beat": [python, "-m", "celery", "-A", "aviator", "beat", "--loglevel=INFO"],
         }
         processes = {name: subprocess.Popen(command) for name, command in commands.items()}

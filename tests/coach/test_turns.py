@@ -1,0 +1,121 @@
+"""Turns survive failures: the family's message is kept, nothing is answered twice, and a thread
+resumes from its checkpoint in a fresh graph instance."""
+
+import pytest
+
+from coach.graph import checkpointer, runner
+from coach.models import Conversation, Message
+from coach.services import TurnFailed, conversation_start, family_message_submit
+from tests.coach.conftest import Boom
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(family_alice) -> Conversation:
+    return conversation_start(family=family_alice)
+
+
+def graph_values(conversation: Conversation) -> dict:
+    config = {"configurable": {"thread_id": str(conversation.id)}}
+    return runner.coach_graph().get_state(config).values
+
+
+def transcript(conversation: Conversation) -> list[tuple[str, str]]:
+    return [(m.role, m.text) for m in conversation.messages.order_by("seq")]
+
+
+def test_a_failed_turn_keeps_the_family_message(conversation, failing_respond):
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="We live in Ohio")
+    assert transcript(conversation)[-1] == ("family", "We live in Ohio")
+
+
+def test_a_failed_turn_stores_no_coach_reply(conversation, failing_respond):
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="We live in Ohio")
+    assert conversation.messages.filter(role="coach").count() == 1
+
+
+def test_the_next_message_after_a_failed_turn_is_answered_once(conversation, failing_respond):
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="We live in Ohio")
+    failing_respond.undo()
+    runner._compiled.clear()
+    family_message_submit(conversation=conversation, text="Are you there?")
+    assert [role for role, _ in transcript(conversation)] == ["coach", "family", "family", "coach"]
+
+
+def test_the_reply_after_a_failed_turn_answers_the_latest_message(conversation, failing_respond):
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="We live in Ohio")
+    failing_respond.undo()
+    runner._compiled.clear()
+    result = family_message_submit(conversation=conversation, text="Are you there?")
+    assert result.reply.reply_to == result.family_message
+
+
+def test_the_checkpoint_records_each_family_message_once_after_a_failed_turn(
+    conversation, failing_respond
+):
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="We live in Ohio")
+    failing_respond.undo()
+    runner._compiled.clear()
+    family_message_submit(conversation=conversation, text="Are you there?")
+    family_entries = [
+        e["text"] for e in graph_values(conversation)["transcript"] if e["role"] == "family"
+    ]
+    assert family_entries == ["We live in Ohio", "Are you there?"]
+
+
+def test_a_reply_lost_after_the_checkpoint_is_stored_without_rerunning_the_graph(
+    conversation, monkeypatch
+):
+    """The process dies after the graph finished but before the reply row was committed."""
+    original_save = Conversation.save
+
+    def die_once(self, *args, **kwargs):
+        monkeypatch.setattr(Conversation, "save", original_save)
+        raise Boom("killed before commit")
+
+    monkeypatch.setattr(Conversation, "save", die_once)
+    with pytest.raises(Boom):
+        family_message_submit(conversation=conversation, text="Hello")
+    turns_before = graph_values(conversation)["turn"]
+    from coach.services import conversation_run_turn
+
+    conversation_run_turn(conversation=conversation)
+    assert (
+        graph_values(conversation)["turn"],
+        conversation.messages.filter(role="coach").count(),
+    ) == (
+        turns_before,
+        2,
+    )
+
+
+def test_a_fresh_graph_instance_resumes_the_thread_from_its_checkpoint(conversation, fresh_graph):
+    family_message_submit(conversation=conversation, text="First")
+    # A new process would build a new saver (new connections) and compile the graph again.
+    checkpointer.checkpointer_close()
+    runner._compiled.clear()
+    family_message_submit(conversation=conversation, text="Second")
+    values = graph_values(conversation)
+    assert (values["turn"], [e["text"] for e in values["transcript"] if e["role"] == "family"]) == (
+        3,
+        ["First", "Second"],
+    )
+
+
+def test_a_conversation_whose_greeting_fails_is_not_kept(family_alice, failing_respond):
+    with pytest.raises(TurnFailed):
+        conversation_start(family=family_alice)
+    assert not Conversation.objects.exists()
+
+
+def test_a_turn_with_nothing_unanswered_does_nothing(conversation):
+    from coach.services import conversation_run_turn
+
+    assert conversation_run_turn(conversation=conversation) is None
+    assert Message.objects.count() == 1

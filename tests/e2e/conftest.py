@@ -1,0 +1,54 @@
+import shutil
+import uuid
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.e2e.servers import PYTHON, ServerProcess, child_environment, free_port
+
+
+@pytest.fixture(scope="session")
+def embedded_app(tmp_path_factory):
+    """`make run` exactly as a newcomer types it: no services, only a data folder and a port."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    data_dir = tmp_path_factory.mktemp("embedded")
+    port = free_port()
+    server = ServerProcess(
+        ["make", "--no-print-directory", "run"],
+        child_environment(data_dir, PORT=str(port)),
+        port,
+        data_dir / "make-run.log",
+    )
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The app on PostgreSQL and Redis, in a database of its own, with web, worker and beat."""
+    if not (settings.USES_POSTGRES and not settings.EMBEDDED):
+        pytest.skip("needs PostgreSQL and Redis")
+    db = connection.settings_dict
+    name = f"aviator_e2e_{uuid.uuid4().hex[:8]}"
+    admin_dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    data_dir = tmp_path_factory.mktemp("services")
+    port = free_port()
+    env = child_environment(
+        data_dir,
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}",
+        REDIS_URL=settings.REDIS_URL,
+        SECRET_KEY="e2e-only-secret-key",
+    )
+    server = ServerProcess(
+        [PYTHON, "manage.py", "serve", "--port", str(port)], env, port, data_dir / "serve.log"
+    )
+    server.manage("migrate", "--no-input")
+    yield server.start()
+    server.stop()
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

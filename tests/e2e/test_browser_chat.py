@@ -1,0 +1,64 @@
+"""A family in a real browser (headless Chromium): sign up, start a conversation, chat live."""
+
+import os
+import shutil
+import uuid
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but Debian's chromium is not installed (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_a_family_signs_up_and_sees_the_coach_reply_arrive_without_a_reload(services_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{services_app.base_url}/accounts/signup/")
+    page.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
+    page.fill("#id_password", "a-Long-enough-pass-42")
+    page.fill("#id_password_again", "a-Long-enough-pass-42")
+    page.click("button[type=submit]")
+    page.click("#start-conversation")
+    expect(page.locator(".message.coach")).to_have_count(1)
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+    page.evaluate("window.__sameDocument = true")
+
+    page.fill("#composer-text", "Hello from the browser")
+    page.click("#send")
+
+    expect(page.locator(".message.family")).to_have_text(["familyHello from the browser"])
+    expect(page.locator(".message.coach")).to_have_count(2)
+    assert page.evaluate("window.__sameDocument") is True
