@@ -121,6 +121,8 @@ else:
     _default_db = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "aviator.sqlite3"),
+        # A file, not memory, so that processes started by the tests see the test database.
+        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
     }
 
 USES_POSTGRES = _default_db["ENGINE"] == "django.db.backends.postgresql"

@@ -50,11 +50,11 @@ class DatabaseRelayChannelLayer(InMemoryChannelLayer):
         await self._stop_relay()
 
     async def _ensure_relay_running(self) -> None:
-        if self._relay_task is not None and not self._relay_task.done():
+        task = self._relay_task
+        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
             return
-        if self._last_relayed_id is None:
-            # Start after what is already stored: events sent before anyone listened are stale.
-            self._last_relayed_id = await database_sync_to_async(_latest_event_id)()
+        # Start after what is already stored: events sent before anyone listened are stale.
+        self._last_relayed_id = await database_sync_to_async(_latest_event_id)()
         self._relay_task = asyncio.create_task(self._relay_forever())
 
     async def _stop_relay(self) -> None:
