@@ -65,3 +65,66 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} #{self.seq} in {self.conversation_id}"
+
+
+class Provenance(models.TextChoices):
+    STATED = "stated"
+    INFERRED = "inferred"
+    STAFF = "staff"
+
+
+class ProfileFact(models.Model):
+    """One entry of the fact ledger: a slot's value as of a turn, with where it came from.
+
+    The newest row per slot is the current value; older rows are its history (corrections keep it).
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="facts")
+    slot = models.CharField(max_length=20)
+    value = models.JSONField()
+    previous_value = models.JSONField(null=True, blank=True)
+    provenance = models.CharField(max_length=10, choices=Provenance.choices)
+    confidence = models.FloatField()
+    source_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="facts"
+    )
+    turn = models.PositiveIntegerField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conversation", "slot", "id"]
+        indexes = [models.Index(fields=["conversation", "slot"])]
+
+    def __str__(self) -> str:
+        return f"{self.slot}={self.value!r} ({self.provenance}, turn {self.turn})"
+
+
+class DecisionTrace(models.Model):
+    """Why the coach did what it did: one row per graph step of every turn."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="traces")
+    turn = models.PositiveIntegerField()
+    step = models.PositiveSmallIntegerField()
+    node = models.CharField(max_length=20)
+    decision = models.CharField(max_length=60)
+    reason = models.TextField()
+    score = models.FloatField(null=True, blank=True)
+    slots_before = models.JSONField(default=dict)
+    slots_after = models.JSONField(default=dict)
+    latency_ms = models.FloatField()
+    details = models.JSONField(default=dict)
+    reply = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="traces"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conversation", "turn", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "turn", "step"], name="trace_unique_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"turn {self.turn} {self.node}: {self.decision}"

@@ -46,3 +46,181 @@ def topic_is_known(profile: Mapping[str, Any], topic: str) -> bool:
 def missing_topics(profile: Mapping[str, Any]) -> list[str]:
     """The required topics still unknown, in the order the API reports them."""
     return [topic for topic in REQUIRED_TOPICS if not topic_is_known(profile, topic)]
+
+
+MAJORS: frozenset[str] = frozenset(
+    {
+        "agriculture",
+        "natural_resources",
+        "architecture",
+        "communication",
+        "computer_science",
+        "education",
+        "engineering",
+        "engineering_technology",
+        "languages",
+        "legal",
+        "english",
+        "liberal_arts",
+        "biology",
+        "mathematics",
+        "interdisciplinary",
+        "parks_recreation_fitness",
+        "philosophy_religion",
+        "physical_sciences",
+        "psychology",
+        "public_administration",
+        "social_sciences",
+        "visual_performing_arts",
+        "health",
+        "business",
+        "history",
+        "criminal_justice",
+        "undecided",
+    }
+)
+# The 50 states, DC and the territories the catalog covers.
+STATE_CODES: frozenset[str] = frozenset(
+    {
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
+        "FM",
+        "MH",
+    }
+)
+SIZES = frozenset({"small", "medium", "large", "any"})
+SETTINGS = frozenset({"city", "suburb", "town", "rural", "any"})
+
+
+class SlotValueError(ValueError):
+    """A value outside what the slot allows; `explanation` is said to the family."""
+
+    def __init__(self, slot: str, explanation: str):
+        super().__init__(f"{slot}: {explanation}")
+        self.slot = slot
+        self.explanation = explanation
+
+
+def _number(slot: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SlotValueError(slot, "must be a number")
+    return value
+
+
+def validate_slot_value(slot: str, value: Any) -> Any:
+    """The canonical value for `slot`, or SlotValueError. The one rule book for every model."""
+    match slot:
+        case "major":
+            if value not in MAJORS:
+                raise SlotValueError(slot, f"{value!r} is not a field we know")
+            return value
+        case "gpa":
+            gpa = _number(slot, value)
+            if not 0 <= gpa <= 5:
+                raise SlotValueError(slot, f"a GPA of {value:g} is outside the 0–5 scale")
+            return round(float(gpa), 2)
+        case "sat":
+            sat = _number(slot, value)
+            if sat != int(sat) or not 400 <= sat <= 1600:
+                hint = " (2400 was the old scale)" if 1600 < sat <= 2400 else ""
+                raise SlotValueError(slot, f"an SAT of {value:g} is outside 400–1600{hint}")
+            return int(sat)
+        case "act":
+            act = _number(slot, value)
+            if act != int(act) or not 1 <= act <= 36:
+                raise SlotValueError(slot, f"an ACT of {value:g} is outside 1–36")
+            return int(act)
+        case "test_optional":
+            if not isinstance(value, bool):
+                raise SlotValueError(slot, "must be true or false")
+            return value
+        case "budget":
+            if value == "any":
+                return value
+            budget = _number(slot, value)
+            if not 0 <= budget <= 150_000:
+                raise SlotValueError(slot, f"${value:,.0f} a year is not a budget we can use")
+            return int(budget)
+        case "income":
+            income = _number(slot, value)
+            if not 0 <= income <= 10_000_000:
+                raise SlotValueError(slot, f"${value:,.0f} is not a household income we can use")
+            return int(income)
+        case "states":
+            if value == "any":
+                return value
+            if not isinstance(value, list | tuple) or not value:
+                raise SlotValueError(slot, "must be a list of state codes or 'any'")
+            codes = [str(code).upper() for code in value]
+            unknown = [code for code in codes if code not in STATE_CODES]
+            if unknown:
+                raise SlotValueError(slot, f"{', '.join(unknown)} is not a U.S. state code")
+            return sorted(set(codes), key=codes.index)
+        case "home_state":
+            code = str(value).upper()
+            if code not in STATE_CODES:
+                raise SlotValueError(slot, f"{value!r} is not a U.S. state code")
+            return code
+        case "size":
+            if value not in SIZES:
+                raise SlotValueError(slot, f"{value!r} is not small, medium, large or any")
+            return value
+        case "setting":
+            if value not in SETTINGS:
+                raise SlotValueError(slot, f"{value!r} is not city, suburb, town, rural or any")
+            return value
+    raise SlotValueError(slot, "is not a profile slot")

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from coach.events import publish_conversation_event
-from coach.graph.runner import run_coach_turn
-from coach.models import Conversation, Message, Role
+from coach.graph.runner import TurnOutcome, run_coach_turn
+from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Role
 from coach.presenters import conversation_state, message_payload
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,40 @@ def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     )
 
 
+def _record_turn(conversation: Conversation, outcome: TurnOutcome, reply: Message) -> None:
+    """Copy the turn's ledger changes and decision trace out of the checkpoint into the database."""
+    ProfileFact.objects.bulk_create(
+        ProfileFact(
+            conversation=conversation,
+            slot=change["slot"],
+            value=change["after"],
+            previous_value=change["before"],
+            provenance=change["provenance"],
+            confidence=change["confidence"],
+            source_message_id=change["source_message_id"],
+            turn=outcome.turn,
+        )
+        for change in outcome.changes
+    )
+    DecisionTrace.objects.bulk_create(
+        DecisionTrace(
+            conversation=conversation,
+            turn=outcome.turn,
+            step=step,
+            node=entry["node"],
+            decision=entry["decision"],
+            reason=entry["reason"],
+            score=entry["score"],
+            slots_before=entry["slots_before"],
+            slots_after=entry["slots_after"],
+            latency_ms=entry["latency_ms"],
+            details=entry["details"],
+            reply=reply,
+        )
+        for step, entry in enumerate(outcome.trace)
+    )
+
+
 def conversation_run_turn(*, conversation: Conversation) -> Message | None:
     """Answer the family messages not yet answered (or greet a new conversation).
 
@@ -126,6 +160,7 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             asks=outcome.asks,
             reply_to=unanswered[-1] if unanswered else None,
         )
+        _record_turn(conversation, outcome, reply)
         conversation.phase = outcome.phase
         conversation.profile = outcome.profile
         conversation.save(update_fields=["phase", "profile", "updated"])

@@ -1,45 +1,324 @@
-"""The coach graph's nodes. Each returns a partial state update and has no side effects."""
+"""The coach graph's nodes: guard → extract → gate → ask | recommend | escalate.
 
+Each node returns a partial state update and has no side effects: everything the outside world
+must learn (ledger changes, decision traces, the reply) travels in the state, and the service
+writes it after the turn. Nodes also time themselves for the decision trace.
+"""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from coach import guard as guard_rules
+from coach.gate import GateHistory, TurnSignals, decide
 from coach.graph import prompts
-from coach.graph.state import CoachState, TranscriptEntry
-from coach.profile import empty_profile, missing_topics
+from coach.graph.state import CoachState, TraceEntry, TranscriptEntry
+from coach.language import Intent, language_model_from_config
+from coach.language.phrasing import acknowledgement, assumptions_sentence, question
+from coach.language.rules import normalize
+from coach.ledger import ledger_apply, profile_of
+from coach.profile import topic_is_known
+
+EMPTY_HISTORY: dict[str, Any] = {
+    "questions_asked": 0,
+    "failed_attempts": {},
+    "clarified_slots": [],
+    "declined": [],
+    "optional_asked": False,
+    "assumed": [],
+}
 
 
-def receive(state: CoachState) -> CoachState:
-    """Start a turn: record the family's new messages and clear the last reply.
+def traced(node: Callable[..., dict]) -> Callable[..., dict]:
+    """Append the node's own trace entry (with its latency) to this turn's trace."""
 
-    A turn that failed after this step is retried with the same messages (plus any newer ones);
-    those already in the transcript are not added twice.
-    """
+    @wraps(node)
+    def run(state: CoachState, config: RunnableConfig | None = None) -> dict:
+        started = time.perf_counter()
+        update, entry = node(state, config)
+        entry["latency_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        update["trace"] = [*(update.get("trace", state.get("trace")) or []), entry]
+        return update
+
+    return run
+
+
+def _entry(
+    node: str, decision: str, reason: str, *, score=None, before=None, after=None, **details
+) -> TraceEntry:
+    return {
+        "node": node,
+        "decision": decision,
+        "reason": reason,
+        "score": score,
+        "slots_before": before or {},
+        "slots_after": after or {},
+        "latency_ms": 0.0,
+        "details": details,
+    }
+
+
+@traced
+def guard(state: CoachState, config=None):
+    """Start the turn: record the new messages, read the safety signals, reset per-turn state."""
     incoming = state.get("incoming") or []
     recorded = {entry["message_id"] for entry in state.get("transcript") or []}
+    # A turn that failed after this step is retried with the same messages (plus newer ones);
+    # those already in the transcript are not added twice.
     entries: list[TranscriptEntry] = [
         {"role": "family", "text": message["text"], "message_id": message["message_id"]}
         for message in incoming
         if message["message_id"] not in recorded
     ]
-    return {
+    signals = sorted(
+        set().union(*(guard_rules.guard_signals(normalize(m["text"])) for m in incoming))
+    )
+    facts = state.get("facts") or {}
+    update = {
         "transcript": entries,
         "turn": state.get("turn", 0) + 1,
-        "profile": state.get("profile") or empty_profile(),
         "phase": state.get("phase") or "gathering",
+        "facts": facts,
+        "profile": profile_of(facts),
+        "history": state.get("history") or dict(EMPTY_HISTORY),
+        "asked": state.get("asked") or [],
+        "signals": signals,
+        "interpretation": {},
+        "changes": [],
+        "decision": None,
+        "trace": [],
         "reply": None,
     }
+    reason = "flagged: " + ", ".join(signals) if signals else "nothing flagged"
+    return update, _entry("guard", "flag" if signals else "pass", reason, signals=signals)
 
 
-def respond(state: CoachState) -> CoachState:
-    """Greet on the opening turn, then ask about the first topic still unknown."""
-    incoming = state.get("incoming") or []
-    missing = missing_topics(state["profile"])
-    asks = missing[:1]
-    opening = prompts.GREETING if not incoming else prompts.ACKNOWLEDGEMENT
-    question = prompts.QUESTIONS[asks[0]] if asks else ""
-    text = f"{opening} {question}".strip()
-    return {
+@traced
+def extract(state: CoachState, config=None):
+    """Read every new message with the language model and apply its facts to the ledger."""
+    model = language_model_from_config(config)
+    asked = list(state.get("asked") or [])
+    facts = dict(state["facts"])
+    before = profile_of(facts)
+    history = dict(state["history"])
+    changes: list[dict] = []
+    intents: set[str] = set()
+    rejected: list[dict] = []
+    declined: set[str] = set(history["declined"])
+    fallbacks: list[str] = []
+    for message in state.get("incoming") or []:
+        reading = model.interpret(message["text"], asked=asked, profile=profile_of(facts))
+        facts, applied = ledger_apply(
+            facts, reading.facts, source_message_id=message["message_id"], turn=state["turn"]
+        )
+        changes.extend(change.as_dict() for change in applied)
+        intents |= reading.intents
+        rejected.extend(
+            {"slot": r.slot, "raw": r.raw, "explanation": r.explanation} for r in reading.rejected
+        )
+        declined |= reading.declined
+        if reading.fallback_reason:
+            fallbacks.append(reading.fallback_reason)
+    after = profile_of(facts)
+    # An asked topic still unknown after the family's answer is a failed attempt at it.
+    failed = dict(history["failed_attempts"])
+    if state.get("incoming"):
+        for topic in asked:
+            if not topic_is_known(after, topic) and topic not in declined:
+                failed[topic] = failed.get(topic, 0) + 1
+    history.update(failed_attempts=failed, declined=sorted(declined))
+    interpretation = {
+        "intents": sorted(intents),
+        "rejected": rejected,
+        "declined": sorted(declined - set(state["history"]["declined"])),
+        "model": model.name,
+        "fallbacks": fallbacks,
+    }
+    update = {
+        "facts": facts,
+        "profile": after,
+        "changes": changes,
+        "interpretation": interpretation,
+        "history": history,
+    }
+    decision = "fallback" if fallbacks else ("updated" if changes else "no_facts")
+    reason = (
+        f"{len(changes)} fact(s) changed: " + ", ".join(c["slot"] for c in changes)
+        if changes
+        else "no new facts"
+    )
+    return update, _entry(
+        "extract",
+        decision,
+        reason,
+        before=before,
+        after=after,
+        model=model.name,
+        intents=sorted(intents),
+        rejected=rejected,
+        fallbacks=fallbacks,
+    )
+
+
+@traced
+def gate(state: CoachState, config=None):
+    """Decide: ask, recommend or escalate. The model is never asked whether to stop."""
+    history = state["history"]
+    if state.get("phase") == "escalated":
+        decision = {
+            "action": "escalate",
+            "reason": "already waiting for a counselor",
+            "score": None,
+            "topic": None,
+            "clarification": False,
+            "assumptions": {},
+            "escalation_reason": "already_escalated",
+            "urgent": False,
+            "follow_up": None,
+        }
+    else:
+        interpretation = state.get("interpretation") or {}
+        signals = TurnSignals(
+            crisis=guard_rules.CRISIS in state["signals"],
+            wants_human=guard_rules.HUMAN in state["signals"],
+            just_show_me=Intent.JUST_SHOW_ME in interpretation.get("intents", []),
+            rejected_slots=tuple(r["slot"] for r in interpretation.get("rejected", [])),
+        )
+        decision = decide(
+            state["profile"],
+            GateHistory(
+                questions_asked=history["questions_asked"],
+                failed_attempts=history["failed_attempts"],
+                clarified_slots=frozenset(history["clarified_slots"]),
+                declined=frozenset(history["declined"]),
+                optional_asked=history["optional_asked"],
+            ),
+            signals,
+        ).as_dict()
+    label = decision["action"] + (f"({decision['topic']})" if decision["topic"] else "")
+    return {"decision": decision}, _entry(
+        "gate",
+        label,
+        decision["reason"],
+        score=decision["score"],
+        before=state["profile"],
+        after=state["profile"],
+        gate_decision=decision,
+    )
+
+
+def _opening(state: CoachState) -> str:
+    """What the reply says before its question: greeting, acknowledgement or a redirect."""
+    if not state.get("incoming"):
+        return prompts.GREETING
+    interpretation = state.get("interpretation") or {}
+    intents = set(interpretation.get("intents", []))
+    parts = []
+    for signal in ("injection", "off_topic_task"):
+        if signal in state["signals"]:
+            parts.append(prompts.INTENT_REPLIES[signal])
+    for intent in ("off_topic", "question", "other_language"):
+        if intent in intents and not parts:
+            parts.append(prompts.INTENT_REPLIES[intent])
+    ack = acknowledgement(state.get("changes") or [])
+    if ack:
+        parts.append(ack)
+    return " ".join(parts)
+
+
+@traced
+def ask(state: CoachState, config=None):
+    decision = state["decision"]
+    topic = decision["topic"]
+    history = dict(state["history"])
+    interpretation = state.get("interpretation") or {}
+    rejected = [r for r in interpretation.get("rejected", []) if decision["clarification"]]
+    if rejected:
+        explanations = " and ".join(r["explanation"] for r in rejected)
+        body = prompts.CLARIFY.format(explanation=explanations, question=question(topic))
+        history["clarified_slots"] = sorted(
+            {*history["clarified_slots"], *(r["slot"] for r in rejected)}
+        )
+    elif Intent.UNPARSED in interpretation.get("intents", []) and topic in state.get("asked", []):
+        body = prompts.ANOTHER_TRY.format(question=question(topic))
+    else:
+        body = question(topic)
+    opening = _opening(state)
+    # Each assumption is announced once, on the turn the coach stops asking about it.
+    new_assumptions = {
+        topic: text
+        for topic, text in decision["assumptions"].items()
+        if topic not in history["assumed"]
+    }
+    if new_assumptions:
+        body = f"{assumptions_sentence(new_assumptions, template=prompts.ASK_ASSUMING)} {body}"
+        history["assumed"] = sorted({*history["assumed"], *new_assumptions})
+    text = f"{opening} {body}".strip()
+    history["questions_asked"] = history["questions_asked"] + 1
+    update = {
+        "asked": [topic],
+        "history": history,
         "transcript": [{"role": "coach", "text": text, "message_id": None}],
-        "reply": {
-            "text": text,
-            "asks": asks,
-            "in_reply_to": incoming[-1]["message_id"] if incoming else None,
-        },
+        "reply": _reply(state, text, [topic]),
+    }
+    return update, _entry("ask", f"ask({topic})", decision["reason"], score=decision["score"])
+
+
+@traced
+def recommend(state: CoachState, config=None):
+    decision = state["decision"]
+    parts = [
+        _opening(state),
+        prompts.RECOMMEND_INTRO,
+        assumptions_sentence(decision["assumptions"]),
+    ]
+    asks: list[str] = []
+    history = dict(state["history"])
+    if decision["follow_up"]:
+        parts.append(question(decision["follow_up"]))
+        asks = [decision["follow_up"]]
+        history["optional_asked"] = True
+    text = " ".join(part for part in parts if part)
+    update = {
+        "phase": "recommended",
+        "asked": asks,
+        "history": history,
+        "transcript": [{"role": "coach", "text": text, "message_id": None}],
+        "reply": _reply(state, text, asks),
+    }
+    return update, _entry("recommend", "recommend", decision["reason"], score=decision["score"])
+
+
+@traced
+def escalate(state: CoachState, config=None):
+    decision = state["decision"]
+    text = {
+        "crisis": prompts.ESCALATE_CRISIS,
+        "requested": prompts.ESCALATE_REQUESTED,
+        "already_escalated": prompts.ESCALATE_WAITING,
+    }.get(decision["escalation_reason"], prompts.ESCALATE_STUCK)
+    update = {
+        "phase": "escalated",
+        "asked": [],
+        "transcript": [{"role": "coach", "text": text, "message_id": None}],
+        "reply": _reply(state, text, []),
+    }
+    return update, _entry(
+        "escalate",
+        f"escalate({decision['escalation_reason']})",
+        decision["reason"],
+        score=decision["score"],
+        urgent=decision["urgent"],
+    )
+
+
+def _reply(state: CoachState, text: str, asks: list[str]) -> dict:
+    incoming = state.get("incoming") or []
+    return {
+        "text": text,
+        "asks": asks,
+        "in_reply_to": incoming[-1]["message_id"] if incoming else None,
     }

@@ -1,4 +1,4 @@
-"""Run one coach turn on a conversation's thread and report what the coach says."""
+"""Run one coach turn on a conversation's thread and report what the coach says and why."""
 
 import threading
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from langgraph.graph.state import CompiledStateGraph
 from coach.graph.checkpointer import get_checkpointer
 from coach.graph.graph import build_coach_graph
 from coach.graph.state import IncomingMessage
+from coach.language import CONFIG_KEY, LanguageModel
 
 _lock = threading.Lock()
 _compiled: dict[int, CompiledStateGraph] = {}
@@ -16,11 +17,16 @@ _compiled: dict[int, CompiledStateGraph] = {}
 
 @dataclass(frozen=True)
 class TurnOutcome:
+    turn: int
     text: str
     asks: list[str]
     in_reply_to: str | None
     phase: str
     profile: dict[str, Any]
+    facts: dict[str, dict[str, Any]]
+    changes: list[dict[str, Any]]
+    trace: list[dict[str, Any]]
+    decision: dict[str, Any] | None
 
 
 def coach_graph() -> CompiledStateGraph:
@@ -34,15 +40,18 @@ def coach_graph() -> CompiledStateGraph:
         return graph
 
 
-def _thread_config(conversation_id: str) -> dict:
-    return {"configurable": {"thread_id": conversation_id}}
+def thread_config(conversation_id: str, language_model: LanguageModel | None = None) -> dict:
+    configurable: dict[str, Any] = {"thread_id": conversation_id}
+    if language_model is not None:
+        configurable[CONFIG_KEY] = language_model
+    return {"configurable": configurable}
 
 
 def run_coach_turn(
     *,
     conversation_id: str,
     incoming: list[IncomingMessage],
-    graph: CompiledStateGraph | None = None,
+    language_model: LanguageModel | None = None,
 ) -> TurnOutcome:
     """Answer `incoming` (the family messages not yet answered; empty for the greeting).
 
@@ -50,8 +59,8 @@ def run_coach_turn(
     finished but before the reply row was committed), that reply is returned without running the
     graph again, so the family never gets two different answers to one message.
     """
-    graph = graph or coach_graph()
-    config = _thread_config(conversation_id)
+    graph = coach_graph()
+    config = thread_config(conversation_id, language_model)
     expected_reply_to = incoming[-1]["message_id"] if incoming else None
     snapshot = graph.get_state(config)
     values = snapshot.values
@@ -64,9 +73,14 @@ def run_coach_turn(
         values = graph.invoke({"incoming": incoming}, config, durability="sync")
     reply = values["reply"]
     return TurnOutcome(
+        turn=values["turn"],
         text=reply["text"],
         asks=list(reply["asks"]),
         in_reply_to=reply["in_reply_to"],
         phase=values["phase"],
         profile=dict(values["profile"]),
+        facts=dict(values["facts"]),
+        changes=list(values["changes"]),
+        trace=list(values["trace"]),
+        decision=values.get("decision"),
     )

@@ -22,11 +22,33 @@ class CoachReply(TypedDict):
     in_reply_to: str | None
 
 
+class TraceEntry(TypedDict):
+    node: str
+    decision: str
+    reason: str
+    score: float | None
+    slots_before: dict[str, Any]
+    slots_after: dict[str, Any]
+    latency_ms: float
+    details: dict[str, Any]
+
+
 class CoachState(TypedDict, total=False):
     # Appended to, never replaced: the checkpoint keeps the whole conversation as the graph saw it.
     transcript: Annotated[list[TranscriptEntry], operator.add]
     incoming: list[IncomingMessage]
     turn: int
-    profile: dict[str, Any]
     phase: str
+    # The fact ledger: slot -> {value, provenance, confidence, source_message_id, turn}.
+    facts: dict[str, dict[str, Any]]
+    profile: dict[str, Any]
+    # Topics the coach's last message asked about, and the question history the gate reads.
+    asked: list[str]
+    history: dict[str, Any]
+    # This turn only: guard signals, what the model read, ledger changes, the gate's decision.
+    signals: list[str]
+    interpretation: dict[str, Any]
+    changes: list[dict[str, Any]]
+    decision: dict[str, Any] | None
+    trace: list[TraceEntry]
     reply: CoachReply | None

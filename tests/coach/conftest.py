@@ -16,12 +16,12 @@ def fresh_graph():
 
 
 @pytest.fixture
-def failing_respond(monkeypatch, fresh_graph):
-    """Make the `respond` node raise, as a crash in the middle of the graph would."""
+def failing_gate(monkeypatch, fresh_graph):
+    """Make the `gate` node raise, as a crash in the middle of the graph would."""
 
-    def explode(state):
+    def explode(state, config=None):
         raise Boom("the coach fell over")
 
-    monkeypatch.setattr(nodes, "respond", explode)
+    monkeypatch.setattr(nodes, "gate", explode)
     runner._compiled.clear()
     return monkeypatch

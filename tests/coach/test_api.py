@@ -178,12 +178,12 @@ def test_it_answers_405_for_a_wrong_method(alice_api, alice_conversation):
 
 
 def test_a_failed_turn_answers_503_and_keeps_the_message(
-    alice_api, alice_conversation, failing_respond
+    alice_api, alice_conversation, failing_gate
 ):
     response = alice_api.post(messages_url(alice_conversation["id"]), {"text": "We live in Ohio"})
     assert_error(response, 503, "turn_failed")
     assert Message.objects.filter(role="family", text="We live in Ohio").exists()
 
 
-def test_a_conversation_that_cannot_start_answers_503(alice_api, failing_respond):
+def test_a_conversation_that_cannot_start_answers_503(alice_api, failing_gate):
     assert_error(alice_api.post(CONVERSATIONS), 503, "coach_unavailable")

@@ -25,42 +25,42 @@ def transcript(conversation: Conversation) -> list[tuple[str, str]]:
     return [(m.role, m.text) for m in conversation.messages.order_by("seq")]
 
 
-def test_a_failed_turn_keeps_the_family_message(conversation, failing_respond):
+def test_a_failed_turn_keeps_the_family_message(conversation, failing_gate):
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="We live in Ohio")
     assert transcript(conversation)[-1] == ("family", "We live in Ohio")
 
 
-def test_a_failed_turn_stores_no_coach_reply(conversation, failing_respond):
+def test_a_failed_turn_stores_no_coach_reply(conversation, failing_gate):
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="We live in Ohio")
     assert conversation.messages.filter(role="coach").count() == 1
 
 
-def test_the_next_message_after_a_failed_turn_is_answered_once(conversation, failing_respond):
+def test_the_next_message_after_a_failed_turn_is_answered_once(conversation, failing_gate):
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="We live in Ohio")
-    failing_respond.undo()
+    failing_gate.undo()
     runner._compiled.clear()
     family_message_submit(conversation=conversation, text="Are you there?")
     assert [role for role, _ in transcript(conversation)] == ["coach", "family", "family", "coach"]
 
 
-def test_the_reply_after_a_failed_turn_answers_the_latest_message(conversation, failing_respond):
+def test_the_reply_after_a_failed_turn_answers_the_latest_message(conversation, failing_gate):
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="We live in Ohio")
-    failing_respond.undo()
+    failing_gate.undo()
     runner._compiled.clear()
     result = family_message_submit(conversation=conversation, text="Are you there?")
     assert result.reply.reply_to == result.family_message
 
 
 def test_the_checkpoint_records_each_family_message_once_after_a_failed_turn(
-    conversation, failing_respond
+    conversation, failing_gate
 ):
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="We live in Ohio")
-    failing_respond.undo()
+    failing_gate.undo()
     runner._compiled.clear()
     family_message_submit(conversation=conversation, text="Are you there?")
     family_entries = [
@@ -108,7 +108,7 @@ def test_a_fresh_graph_instance_resumes_the_thread_from_its_checkpoint(conversat
     )
 
 
-def test_a_conversation_whose_greeting_fails_is_not_kept(family_alice, failing_respond):
+def test_a_conversation_whose_greeting_fails_is_not_kept(family_alice, failing_gate):
     with pytest.raises(TurnFailed):
         conversation_start(family=family_alice)
     assert not Conversation.objects.exists()

@@ -141,7 +141,7 @@ async def test_a_message_posted_through_the_api_reaches_an_open_socket(
 
 
 async def test_a_failed_turn_tells_the_socket_the_message_is_saved(
-    alice_conversation, family_alice, failing_respond
+    alice_conversation, family_alice, failing_gate
 ):
     socket = await open_socket(alice_conversation.id, family_alice)
     await socket.connect()

@@ -1,0 +1,34 @@
+"""The language layer: reads family messages. Offline rules by default, chat models by config."""
+
+import functools
+
+from django.conf import settings
+
+from coach.language.base import Intent, Interpretation, LanguageModel
+from coach.language.offline import OfflineLanguageModel
+
+__all__ = [
+    "Intent",
+    "Interpretation",
+    "LanguageModel",
+    "get_language_model",
+    "language_model_from_config",
+]
+
+CONFIG_KEY = "language_model"
+
+
+@functools.cache
+def get_language_model() -> LanguageModel:
+    """The model named by COACH_MODEL, built once per process."""
+    if settings.COACH_MODEL == "offline":
+        return OfflineLanguageModel()
+    from coach.language.chat import chat_language_model
+
+    return chat_language_model(settings.COACH_MODEL)
+
+
+def language_model_from_config(config) -> LanguageModel:
+    """The model a run was given (tests pass fakes this way), else the configured one."""
+    configured = ((config or {}).get("configurable") or {}).get(CONFIG_KEY)
+    return configured or get_language_model()

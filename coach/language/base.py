@@ -1,0 +1,57 @@
+"""The language layer's contract: what any model (offline rules or a chat model) must return."""
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Intent:
+    """What a message is about besides facts. Plain strings so they checkpoint and trace as-is."""
+
+    GREETING = "greeting"
+    JUST_SHOW_ME = "just_show_me"
+    QUESTION = "question"
+    OFF_TOPIC = "off_topic"
+    OTHER_LANGUAGE = "other_language"
+    UNPARSED = "unparsed"
+    CORRECTION = "correction"
+
+
+@dataclass(frozen=True)
+class ExtractedFact:
+    slot: str
+    value: Any
+    # 1.0 when the family said it outright; lower when it was read between the lines.
+    confidence: float = 1.0
+    provenance: str = "stated"
+
+
+@dataclass(frozen=True)
+class RejectedValue:
+    """A value the family gave that cannot be right (GPA 7, SAT 2400): never stored."""
+
+    slot: str
+    raw: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    facts: tuple[ExtractedFact, ...] = ()
+    rejected: tuple[RejectedValue, ...] = ()
+    intents: frozenset[str] = frozenset()
+    # Ask topics the family explicitly declined to answer ("prefer not to say", "not sure").
+    declined: frozenset[str] = frozenset()
+    # A short acknowledgement in the model's own words (chat models); None: use the template.
+    acknowledgement: str | None = None
+    # Why the chat model's answer was replaced by the offline rules, for the decision trace.
+    fallback_reason: str | None = None
+    model: str = "offline"
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class LanguageModel(Protocol):
+    name: str
+
+    def interpret(self, text: str, *, asked: list[str], profile: dict[str, Any]) -> Interpretation:
+        """Read one family message: every fact it states, not only the answer to `asked`."""
+        ...
