@@ -13,7 +13,8 @@ from coach.profile import REQUIRED_TOPICS, TOPIC_SLOTS, topic_is_known
 DEFAULT_QUESTION_BUDGET = 6
 # Two unusable answers on one topic: stop asking it, assume and say so.
 MAX_FAILED_ATTEMPTS = 2
-# ...and when that happens to this many required topics, the coach is not getting through.
+# ...and when that happens to this many required topics with nothing left to ask, the coach is not
+# getting through.
 STUCK_AFTER_ASSUMED_TOPICS = 2
 
 # What the coach assumes for a required topic it could not learn, in words for the family.
@@ -168,15 +169,15 @@ def decide(
                 topic=topic,
                 clarification=True,
             )
-    given_up = [
-        topic
-        for topic in missing
-        if topic in history.declined or history.failed_attempts.get(topic, 0) >= MAX_FAILED_ATTEMPTS
+    failed_out = [
+        topic for topic in missing if history.failed_attempts.get(topic, 0) >= MAX_FAILED_ATTEMPTS
     ]
-    if len(given_up) >= STUCK_AFTER_ASSUMED_TOPICS and len(given_up) == len(missing):
+    # A topic the family declined is simply assumed; one it could not answer is a bad sign.
+    given_up = [topic for topic in missing if topic in history.declined or topic in failed_out]
+    if len(failed_out) >= STUCK_AFTER_ASSUMED_TOPICS and len(given_up) == len(missing):
         return SufficiencyDecision(
             "escalate",
-            f"no usable answer on {', '.join(given_up)}",
+            f"no usable answer on {', '.join(failed_out)}",
             score,
             escalation_reason="stuck",
         )

@@ -109,6 +109,7 @@ def extract(state: CoachState, config=None):
     rejected: list[dict] = []
     declined: set[str] = set(history["declined"])
     fallbacks: list[str] = []
+    model_acknowledgement = None
     for message in state.get("incoming") or []:
         reading = model.interpret(message["text"], asked=asked, profile=profile_of(facts))
         facts, applied = ledger_apply(
@@ -122,6 +123,7 @@ def extract(state: CoachState, config=None):
         declined |= reading.declined
         if reading.fallback_reason:
             fallbacks.append(reading.fallback_reason)
+        model_acknowledgement = reading.acknowledgement
     after = profile_of(facts)
     # An asked topic still unknown after the family's answer is a failed attempt at it.
     failed = dict(history["failed_attempts"])
@@ -136,6 +138,7 @@ def extract(state: CoachState, config=None):
         "declined": sorted(declined - set(state["history"]["declined"])),
         "model": model.name,
         "fallbacks": fallbacks,
+        "acknowledgement": model_acknowledgement,
     }
     update = {
         "facts": facts,
@@ -223,7 +226,8 @@ def _opening(state: CoachState) -> str:
     for intent in ("off_topic", "question", "other_language"):
         if intent in intents and not parts:
             parts.append(prompts.INTENT_REPLIES[intent])
-    ack = acknowledgement(state.get("changes") or [])
+    # A chat model's own acknowledgement when it gave one; the template otherwise.
+    ack = interpretation.get("acknowledgement") or acknowledgement(state.get("changes") or [])
     if ack:
         parts.append(ack)
     return " ".join(parts)

@@ -1,0 +1,180 @@
+"""Chat models (OpenAI, Anthropic, Ollama through LangChain) as the coach's language layer.
+
+One structured-output call per turn reads the family's message. Whatever the model returns is
+checked against the same slot rules as the offline reading; an answer that fails them, a timeout
+or a provider error falls back to the offline rules for that turn, and the fallback is traced.
+The model never decides whether the coach keeps asking: that is the gate's job.
+"""
+
+import concurrent.futures
+import logging
+import random
+import time
+from dataclasses import replace
+from typing import Any, Literal
+
+from django.core.exceptions import ImproperlyConfigured
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from coach.graph import prompts
+from coach.language.base import ExtractedFact, Intent, Interpretation
+from coach.language.offline import OfflineLanguageModel
+from coach.profile import MAJORS, SLOTS, TOPIC_SLOTS, SlotValueError, validate_slot_value
+
+logger = logging.getLogger(__name__)
+
+SlotName = Literal[
+    "major",
+    "gpa",
+    "sat",
+    "act",
+    "test_optional",
+    "budget",
+    "states",
+    "home_state",
+    "income",
+    "size",
+    "setting",
+]
+assert set(SlotName.__args__) == set(SLOTS)  # the schema and the vocabulary must not drift apart
+TopicName = Literal[
+    "major", "academics", "budget", "location", "home_state", "income", "size", "setting"
+]
+assert set(TopicName.__args__) == set(TOPIC_SLOTS)
+
+
+class StatedFact(BaseModel):
+    slot: SlotName
+    value: Any = Field(description="number, string, boolean, list of state codes, or 'any'")
+
+
+class TurnReading(BaseModel):
+    """What one family message says (the structured output the model must return)."""
+
+    facts: list[StatedFact] = Field(default_factory=list)
+    intents: list[
+        Literal["just_show_me", "question", "off_topic", "greeting", "correction", "other_language"]
+    ] = Field(default_factory=list)
+    declined: list[TopicName] = Field(default_factory=list)
+    acknowledgement: str = Field("", max_length=400)
+
+
+class ModelUnavailable(Exception):
+    """The model gave no usable answer this turn (timeout, provider error, retries spent)."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Timeouts, rate limits, 5xx and dropped connections are worth retrying; the rest is not."""
+    if isinstance(error, TimeoutError | ConnectionError):
+        return True
+    status = getattr(error, "status_code", None) or getattr(
+        getattr(error, "response", None), "status_code", None
+    )
+    if isinstance(status, int):
+        return status == 429 or status >= 500
+    name = type(error).__name__
+    return any(word in name for word in ("Timeout", "RateLimit", "Connection", "Overloaded"))
+
+
+class ChatLanguageModel:
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        *,
+        name: str,
+        timeout_seconds: float = 20.0,
+        max_attempts: int = 3,
+        backoff_seconds: float = 0.5,
+    ):
+        self.name = name
+        self.structured = chat_model.with_structured_output(TurnReading, include_raw=True)
+        self.timeout_seconds = timeout_seconds
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.offline = OfflineLanguageModel()
+        # One worker per model: a call that overruns its timeout keeps the thread, not the turn.
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="chat-model"
+        )
+
+    def interpret(self, text: str, *, asked: list[str], profile: dict[str, Any]) -> Interpretation:
+        messages = [
+            SystemMessage(
+                prompts.EXTRACTION_SYSTEM
+                + " Field keys for major: "
+                + ", ".join(sorted(MAJORS))
+                + "."
+            ),
+            HumanMessage(
+                f"The coach last asked about: {', '.join(asked) or 'nothing'}.\n"
+                f"Family message:\n{text}"
+            ),
+        ]
+        try:
+            reading = self._read(messages)
+            interpretation = self._validated(reading)
+        except (ModelUnavailable, SlotValueError, ValidationError) as error:
+            logger.warning("chat model %s fell back to offline rules: %s", self.name, error)
+            offline = self.offline.interpret(text, asked=asked, profile=profile)
+            return replace(
+                offline, fallback_reason=f"{type(error).__name__}: {error}"[:300], model=self.name
+            )
+        if not (interpretation.facts or interpretation.intents or interpretation.declined):
+            return replace(interpretation, intents=frozenset({Intent.UNPARSED}))
+        return interpretation
+
+    def _read(self, messages) -> TurnReading:
+        last_error: BaseException | None = None
+        for attempt in range(self.max_attempts):
+            future = self._executor.submit(self.structured.invoke, messages)
+            try:
+                result = future.result(timeout=self.timeout_seconds)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                last_error = TimeoutError(f"no answer within {self.timeout_seconds:g}s")
+            except Exception as error:
+                if not is_transient(error):
+                    raise ModelUnavailable(f"{type(error).__name__}: {error}") from error
+                last_error = error
+            else:
+                if result.get("parsing_error") or result.get("parsed") is None:
+                    problem = result.get("parsing_error") or "no structured answer"
+                    raise ModelUnavailable(f"unparseable output: {problem}")
+                return result["parsed"]
+            if attempt + 1 < self.max_attempts:
+                time.sleep(self.backoff_seconds * (2**attempt) * (0.5 + random.random()))
+        raise ModelUnavailable(f"{self.max_attempts} attempts failed; last: {last_error!r}")
+
+    def _validated(self, reading: TurnReading) -> Interpretation:
+        facts = tuple(
+            ExtractedFact(fact.slot, validate_slot_value(fact.slot, fact.value))
+            for fact in reading.facts
+        )
+        acknowledgement = reading.acknowledgement.strip()
+        # Model text reaches the family verbatim: nothing that could render as markup or a link.
+        if any(mark in acknowledgement for mark in ("<", ">", "![", "](", "```")):
+            acknowledgement = ""
+        return Interpretation(
+            facts=facts,
+            intents=frozenset(reading.intents),
+            declined=frozenset(reading.declined),
+            acknowledgement=acknowledgement or None,
+            model=self.name,
+        )
+
+
+def chat_language_model(spec: str) -> ChatLanguageModel:
+    """Build the model named by COACH_MODEL, e.g. 'openai:gpt-4.1-mini'."""
+    provider = spec.split(":", 1)[0]
+    try:
+        from langchain.chat_models import init_chat_model
+
+        chat_model = init_chat_model(spec, timeout=20, max_retries=0, temperature=0)
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            f"COACH_MODEL={spec} needs the langchain-{provider} package: "
+            f"pip install langchain-{provider}"
+        ) from error
+    return ChatLanguageModel(chat_model, name=spec)

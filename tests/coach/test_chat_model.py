@@ -1,0 +1,184 @@
+"""The chat-model path of the language layer, driven by LangChain's fake chat models."""
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from coach.graph.runner import run_coach_turn
+from coach.language.chat import ChatLanguageModel, is_transient
+
+
+class StructuredFake(GenericFakeChatModel):
+    """GenericFakeChatModel that accepts tools, so `with_structured_output` works on it."""
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+
+class ScriptedFake(StructuredFake):
+    """Plays a script: an AIMessage answers, an exception is raised, a number sleeps that long."""
+
+    script: list[Any]
+    calls: list[int] = []
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        step = self.script[min(len(self.calls), len(self.script) - 1)]
+        self.calls.append(1)
+        if isinstance(step, BaseException):
+            raise step
+        if isinstance(step, int | float):
+            time.sleep(step)
+            step = AIMessage(content="too late")
+        return ChatResult(generations=[ChatGeneration(message=step)])
+
+
+class ProviderError(Exception):
+    def __init__(self, status_code: int):
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+
+
+def reading(**args) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": "TurnReading", "args": args, "id": "1"}])
+
+
+def chat_model(*script, **options) -> tuple[ChatLanguageModel, ScriptedFake]:
+    fake = ScriptedFake(messages=iter([]), script=list(script), calls=[])
+    options = {"timeout_seconds": 2, "max_attempts": 3, "backoff_seconds": 0} | options
+    return ChatLanguageModel(fake, name="fake:model", **options), fake
+
+
+VALID = reading(
+    facts=[{"slot": "gpa", "value": 3.8}, {"slot": "states", "value": ["oh"]}],
+    intents=[],
+    declined=[],
+    acknowledgement="Great, a 3.8 and Ohio.",
+)
+
+
+def test_valid_output_becomes_facts():
+    model, _ = chat_model(VALID)
+    interpretation = model.interpret("She has a 3.8, Ohio", asked=["budget"], profile={})
+    assert {fact.slot: fact.value for fact in interpretation.facts} == {
+        "gpa": 3.8,
+        "states": ["OH"],
+    }
+
+
+def test_valid_output_keeps_the_models_acknowledgement():
+    model, _ = chat_model(VALID)
+    interpretation = model.interpret("She has a 3.8, Ohio", asked=[], profile={})
+    assert interpretation.acknowledgement == "Great, a 3.8 and Ohio."
+
+
+def test_valid_output_is_not_a_fallback():
+    model, _ = chat_model(VALID)
+    interpretation = model.interpret("She has a 3.8, Ohio", asked=[], profile={})
+    assert (interpretation.fallback_reason, interpretation.model) == (None, "fake:model")
+
+
+def test_output_that_is_not_json_falls_back_to_the_offline_rules():
+    model, _ = chat_model(AIMessage(content="Sure! The GPA is 3.8 {oops"))
+    interpretation = model.interpret("GPA 3.8", asked=[], profile={})
+    assert {fact.slot: fact.value for fact in interpretation.facts} == {"gpa": 3.8}
+    assert interpretation.fallback_reason.startswith("ModelUnavailable: unparseable output")
+
+
+def test_a_value_outside_the_slot_rules_falls_back_to_the_offline_rules():
+    model, _ = chat_model(reading(facts=[{"slot": "gpa", "value": 9.5}]))
+    interpretation = model.interpret("GPA 3.8", asked=[], profile={})
+    assert ([f.value for f in interpretation.facts], interpretation.fallback_reason[:14]) == (
+        [3.8],
+        "SlotValueError",
+    )
+
+
+def test_an_unknown_slot_falls_back_to_the_offline_rules():
+    model, _ = chat_model(reading(facts=[{"slot": "favourite_color", "value": "blue"}]))
+    interpretation = model.interpret("GPA 3.8", asked=[], profile={})
+    assert interpretation.fallback_reason is not None
+
+
+def test_a_timeout_is_retried_a_bounded_number_of_times_then_falls_back():
+    model, fake = chat_model(0.5, timeout_seconds=0.05, max_attempts=2)
+    interpretation = model.interpret("SAT 1300", asked=[], profile={})
+    assert (len(fake.calls), [f.value for f in interpretation.facts]) == (2, [1300])
+    assert "attempts failed" in interpretation.fallback_reason
+
+
+def test_a_rate_limit_is_retried_and_then_succeeds():
+    model, fake = chat_model(ProviderError(429), VALID)
+    interpretation = model.interpret("She has a 3.8, Ohio", asked=[], profile={})
+    assert (len(fake.calls), interpretation.fallback_reason) == (2, None)
+
+
+def test_rate_limits_past_the_attempt_budget_fall_back():
+    model, fake = chat_model(ProviderError(429), max_attempts=3)
+    interpretation = model.interpret("ACT 30", asked=[], profile={})
+    assert (len(fake.calls), [f.value for f in interpretation.facts]) == (3, [30])
+
+
+def test_a_permanent_provider_error_is_not_retried():
+    model, fake = chat_model(ProviderError(400))
+    model.interpret("ACT 30", asked=[], profile={})
+    assert len(fake.calls) == 1
+
+
+def test_an_acknowledgement_with_markup_is_dropped():
+    model, _ = chat_model(reading(facts=[], intents=["greeting"], acknowledgement="<img src=x>"))
+    assert model.interpret("hi", asked=[], profile={}).acknowledgement is None
+
+
+def test_an_empty_reading_counts_as_unparsed():
+    model, _ = chat_model(reading(facts=[], intents=[], declined=[]))
+    assert "unparsed" in model.interpret("hmm", asked=["major"], profile={}).intents
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (TimeoutError(), True),
+        (ProviderError(429), True),
+        (ProviderError(503), True),
+        (ProviderError(401), False),
+        (ValueError("bad"), False),
+    ],
+)
+def test_it_classifies_provider_errors(error, transient):
+    assert is_transient(error) is transient
+
+
+@pytest.mark.django_db
+def test_a_graph_turn_with_a_chat_model_traces_the_model_and_its_fallback():
+    model, _ = chat_model(AIMessage(content="not json"))
+    outcome = run_coach_turn(
+        conversation_id=str(uuid.uuid4()),
+        incoming=[{"message_id": str(uuid.uuid4()), "text": "Nursing, GPA 3.5"}],
+        language_model=model,
+    )
+    extract = next(entry for entry in outcome.trace if entry["node"] == "extract")
+    assert (extract["details"]["model"], extract["decision"], outcome.profile["major"]) == (
+        "fake:model",
+        "fallback",
+        "health",
+    )
+
+
+@pytest.mark.django_db
+def test_a_graph_turn_with_a_chat_model_uses_its_facts():
+    model, _ = chat_model(VALID)
+    outcome = run_coach_turn(
+        conversation_id=str(uuid.uuid4()),
+        incoming=[{"message_id": str(uuid.uuid4()), "text": "3.8, Ohio"}],
+        language_model=model,
+    )
+    assert (outcome.profile["gpa"], outcome.profile["states"], outcome.text[:22]) == (
+        3.8,
+        ["OH"],
+        "Great, a 3.8 and Ohio.",
+    )
