@@ -33,9 +33,8 @@ MESSAGE_500 = (
 def report(name: str, samples_ms: list[float]) -> None:
     samples_ms.sort()
     p95 = samples_ms[int(len(samples_ms) * 0.95) - 1]
-    print(
-        f"{name:<48} n={len(samples_ms):<5} median={statistics.median(samples_ms):8.3f} ms  p95={p95:8.3f} ms"
-    )
+    median = statistics.median(samples_ms)
+    print(f"{name:<48} n={len(samples_ms):<5} median={median:8.3f} ms  p95={p95:8.3f} ms")
 
 
 def bench_extraction_and_gate(runs: int) -> None:
