@@ -18,6 +18,7 @@ install: $(VENV)/installed
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py import_catalog
 	$(PY) manage.py seed_demo
 	$(PY) manage.py serve --port $(PORT)
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "aviator.realtime",
     "aviator.ops",
     "coach",
+    "coach.catalog",
     "handoff",
 ]
 

@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from coach.catalog.selectors import catalog_records
 from coach.graph.checkpointer import get_checkpointer
-from coach.models import Conversation, DecisionTrace, Phase
+from coach.models import Conversation, DecisionTrace, Phase, ToolCallStatus
 from coach.profile import REQUIRED_TOPICS
-from coach.services import conversation_start, family_message_submit
+from coach.services import conversation_start, family_message_submit, tool_call_run
 
 MAX_FAMILY_MESSAGES = 14
 UNKNOWN_ANSWER = "I'm not sure."
@@ -29,11 +30,19 @@ class PersonaResult:
     premature: bool = False
     wrong_facts: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Recommended colleges outside the catalog, the family's states or its budget.
+    violations: list[str] = field(default_factory=list)
     phase: str = ""
 
     @property
     def passed(self) -> bool:
-        return not (self.redundant_asks or self.premature or self.wrong_facts or self.problems)
+        return not (
+            self.redundant_asks
+            or self.premature
+            or self.wrong_facts
+            or self.problems
+            or self.violations
+        )
 
 
 def _same(expected: Any, actual: Any) -> bool:
@@ -67,10 +76,11 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
                 follow_up_answered = True
             text = " ".join(persona.get("answers", {}).get(topic, UNKNOWN_ANSWER) for topic in asks)
             answered.update(asks)
-        result_turn = family_message_submit(conversation=conversation, text=text)
+        family_message_submit(conversation=conversation, text=text)
+        _run_tool_calls_in_process(conversation)
         sent += 1
         conversation.refresh_from_db()
-        reply = result_turn.reply
+        reply = conversation.messages.filter(role="coach").order_by("-seq").first()
         for topic in reply.asks:
             if topic in given or topic in answered:
                 result.redundant_asks.append(topic)
@@ -85,7 +95,34 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
         if not _same(expected, actual):
             result.wrong_facts[slot] = (expected, actual)
     _check_expectations(result, conversation, expect)
+    result.violations = _violations(conversation)
     return result
+
+
+def _violations(conversation: Conversation) -> list[str]:
+    shortlist = conversation.shortlists.order_by("-created").first()
+    if shortlist is None:
+        return []
+    profile = conversation.profile
+    catalog = {college.unitid: college for college in catalog_records()}
+    found = []
+    for item in shortlist.items:
+        college = catalog.get(item["unitid"])
+        if college is None or college.name != item["name"]:
+            found.append(f"{item['name']} is not in the catalog")
+            continue
+        if isinstance(profile["states"], list) and college.state not in profile["states"]:
+            found.append(f"{college.name} is in {college.state}")
+        budget = profile["budget"]
+        if isinstance(budget, int) and (item["net_price"] is None or item["net_price"] > budget):
+            found.append(f"{college.name} costs {item['net_price']} over {budget}")
+    return found
+
+
+def _run_tool_calls_in_process(conversation: Conversation) -> None:
+    """Do the worker's job here, with the same service it calls, so a run needs no worker."""
+    while call := conversation.tool_calls.filter(status=ToolCallStatus.QUEUED).first():
+        tool_call_run(tool_call_id=call.pk)
 
 
 def _check_expectations(result: PersonaResult, conversation: Conversation, expect: dict) -> None:

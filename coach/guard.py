@@ -16,7 +16,13 @@ _PATTERNS: dict[str, str] = {
         r"\bkill (?:him|her|them|my|your)sel(?:f|ves)\b|\bkill myself\b|\bsuicid|\bself[- ]?harm"
         r"|\bhurt(?:ing)? (?:him|her|them|my)sel(?:f|ves)\b"
         r"|\bcut(?:ting)? (?:him|her|them|my)sel(?:f|ves)\b|\bwants? to die\b"
-        r"|\bend (?:his|her|their|my) life\b|\bnot safe at home\b|\babus(?:e|ed|ing|ive)\b"
+        r"|\bend (?:his|her|their|my) life\b|\bnot safe at home\b"
+        r"|\b(?:not|doesn't|does not|don't|do not) (?:want|wanting) to (?:be here|be alive|live)\b"
+        r"|\bnot wanting to be (?:here|alive)\b|\bbetter off dead\b|\bno reason to live\b"
+        # Abuse disclosed about someone in the family, not the word in a career plan.
+        r"|\b(?:is|was|being|been|gets|got) (?:sexually |physically )?abused\b"
+        r"|\babus(?:es|ing) (?:him|her|me|them|us)\b|\babusive (?:father|mother|parent|partner|"
+        r"boyfriend|girlfriend|husband|wife|home|relationship|stepfather|stepmother)\b"
         r"|\b(?:hits|beats) (?:him|her|me|them)\b|\bin danger\b|\boverdos"
     ),
     HUMAN: (
@@ -24,6 +30,8 @@ _PATTERNS: dict[str, str] = {
         r"(?:human|person|counselor|counsellor|advisor|adviser|someone|somebody|staff|people)\b"
         r"|\breal (?:human|person)\b|\bhuman (?:being|please)\b|\bconnect (?:me|us) (?:to|with)\b"
         r"|\b(?:counselor|counsellor|human) please\b|\bget (?:me|us) a (?:human|person|counselor)\b"
+        r"|\b(?:person|human|counselor|counsellor|someone|somebody) (?:i|we) (?:can|could) "
+        r"(?:talk|speak|chat) (?:to|with)\b"
     ),
     INJECTION: (
         r"\bignore (?:all |any |the )?(?:previous|prior|above|earlier|your) "

@@ -128,3 +128,65 @@ class DecisionTrace(models.Model):
 
     def __str__(self) -> str:
         return f"turn {self.turn} {self.node}: {self.decision}"
+
+
+class ToolCallStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ToolCall(models.Model):
+    """A tool the coach graph paused for, run as a Celery task and resumed exactly once.
+
+    `key` (conversation, turn, tool) is also the Celery task id: a redelivered or repeated task
+    finds the call done and does nothing.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="tool_calls"
+    )
+    turn = models.PositiveIntegerField()
+    tool = models.CharField(max_length=40)
+    interrupt_id = models.CharField(max_length=64)
+    payload = models.JSONField()
+    # The family message the turn answers: the coach's reply points at it once the tool is done.
+    family_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ToolCallStatus.choices, default=ToolCallStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.tool} for turn {self.turn} ({self.status})"
+
+
+class Shortlist(models.Model):
+    """The colleges recommended on a turn; the newest one is the conversation's current list."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="shortlists"
+    )
+    turn = models.PositiveIntegerField()
+    items = models.JSONField()
+    qualifying = models.PositiveIntegerField()
+    explanation = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conversation", "-created"]
+
+    def __str__(self) -> str:
+        return f"{len(self.items)} colleges for turn {self.turn}"

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from coach.models import Conversation, Message, Role
+from coach.models import Conversation, Message, Role, ToolCallStatus
 from coach.profile import missing_topics
 
 
@@ -18,8 +18,29 @@ def message_payload(message: Message) -> dict[str, Any]:
     return payload
 
 
-def conversation_state(conversation: Conversation, *, busy: bool = False) -> dict[str, Any]:
+def _recommendation(item: dict[str, Any]) -> dict[str, Any]:
+    """A shortlist item in the API's shape (DESIGN.md §7), plus the college's site for the card."""
+    return {key: item[key] for key in RECOMMENDATION_FIELDS} | {"url": item.get("url", "")}
+
+
+RECOMMENDATION_FIELDS = (
+    "unitid",
+    "name",
+    "city",
+    "state",
+    "fit",
+    "net_price",
+    "admission_rate",
+    "reasons",
+)
+
+
+def conversation_state(conversation: Conversation) -> dict[str, Any]:
     messages = list(conversation.messages.order_by("seq"))
+    shortlist = conversation.shortlists.order_by("-created").first()
+    busy = conversation.tool_calls.filter(
+        status__in=[ToolCallStatus.QUEUED, ToolCallStatus.RUNNING]
+    ).exists()
     return {
         "id": str(conversation.id),
         "phase": conversation.phase,
@@ -27,7 +48,7 @@ def conversation_state(conversation: Conversation, *, busy: bool = False) -> dic
         "messages": [message_payload(message) for message in messages],
         "profile": dict(conversation.profile),
         "missing": missing_topics(conversation.profile),
-        "recommendations": [],
+        "recommendations": [_recommendation(item) for item in shortlist.items] if shortlist else [],
         "escalation": None,
         "pending_approval": None,
     }

@@ -10,11 +10,26 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
+from aviator.celery import app as celery_app
+from coach.catalog.selectors import catalog_records
+from coach.catalog.value_of_information import optional_topic_worth_asking
 from coach.events import publish_conversation_event
-from coach.graph.runner import TurnOutcome, run_coach_turn
-from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Role
+from coach.graph.runner import TurnOutcome, resume_coach_turn, run_coach_turn
+from coach.models import (
+    Conversation,
+    DecisionTrace,
+    Message,
+    Phase,
+    ProfileFact,
+    Role,
+    Shortlist,
+    ToolCall,
+    ToolCallStatus,
+)
 from coach.presenters import conversation_state, message_payload
+from coach.tools import TOOLS
 
 logger = logging.getLogger(__name__)
 
@@ -100,47 +115,97 @@ def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     )
 
 
-def _record_turn(conversation: Conversation, outcome: TurnOutcome, reply: Message) -> None:
-    """Copy the turn's ledger changes and decision trace out of the checkpoint into the database."""
-    ProfileFact.objects.bulk_create(
-        ProfileFact(
-            conversation=conversation,
-            slot=change["slot"],
-            value=change["after"],
-            previous_value=change["before"],
-            provenance=change["provenance"],
-            confidence=change["confidence"],
-            source_message_id=change["source_message_id"],
-            turn=outcome.turn,
+def _record_turn(conversation: Conversation, outcome: TurnOutcome, *, first_part: bool) -> None:
+    """Copy the turn's ledger changes and decision trace out of the checkpoint into the database.
+
+    A turn paused for a tool is recorded in parts; trace steps already stored are skipped, and the
+    ledger changes (made before any pause) are stored with the first part only.
+    """
+    if first_part:
+        ProfileFact.objects.bulk_create(
+            ProfileFact(
+                conversation=conversation,
+                slot=change["slot"],
+                value=change["after"],
+                previous_value=change["before"],
+                provenance=change["provenance"],
+                confidence=change["confidence"],
+                source_message_id=change["source_message_id"],
+                turn=outcome.turn,
+            )
+            for change in outcome.changes
         )
-        for change in outcome.changes
-    )
     DecisionTrace.objects.bulk_create(
-        DecisionTrace(
-            conversation=conversation,
-            turn=outcome.turn,
-            step=step,
-            node=entry["node"],
-            decision=entry["decision"],
-            reason=entry["reason"],
-            score=entry["score"],
-            slots_before=entry["slots_before"],
-            slots_after=entry["slots_after"],
-            latency_ms=entry["latency_ms"],
-            details=entry["details"],
-            reply=reply,
-        )
-        for step, entry in enumerate(outcome.trace)
+        [
+            DecisionTrace(
+                conversation=conversation,
+                turn=outcome.turn,
+                step=step,
+                node=entry["node"],
+                decision=entry["decision"],
+                reason=entry["reason"],
+                score=entry["score"],
+                slots_before=entry["slots_before"],
+                slots_after=entry["slots_after"],
+                latency_ms=entry["latency_ms"],
+                details=entry["details"],
+            )
+            for step, entry in enumerate(outcome.trace)
+        ],
+        ignore_conflicts=True,
     )
+
+
+def _apply_outcome(
+    conversation: Conversation, outcome: TurnOutcome, *, answering: Message | None, first_part: bool
+) -> Message | None:
+    """Store what a (part of a) turn produced: the reply, or the tool call the graph waits for."""
+    _record_turn(conversation, outcome, first_part=first_part)
+    conversation.profile = outcome.profile
+    reply = None
+    if outcome.pending_tool is not None:
+        tool_call_enqueue(conversation=conversation, outcome=outcome, answering=answering)
+        conversation.phase = Phase.RECOMMENDING
+    else:
+        reply = _message_append(
+            conversation,
+            role=Role.COACH,
+            text=outcome.reply["text"],
+            asks=outcome.reply["asks"],
+            reply_to=answering,
+        )
+        DecisionTrace.objects.filter(conversation=conversation, turn=outcome.turn).update(
+            reply=reply
+        )
+        conversation.phase = outcome.phase
+        if outcome.shortlist and "recommendations" in outcome.shortlist:
+            Shortlist.objects.create(
+                conversation=conversation,
+                turn=outcome.turn,
+                items=outcome.shortlist["recommendations"],
+                qualifying=outcome.shortlist["qualifying"],
+                explanation=outcome.shortlist["explanation"],
+            )
+    conversation.save(update_fields=["phase", "profile", "updated"])
+    _publish_state_on_commit(conversation)
+    return reply
+
+
+def _optional_topic_picker(profile):
+    return optional_topic_worth_asking(profile, catalog_records())
 
 
 def conversation_run_turn(*, conversation: Conversation) -> Message | None:
     """Answer the family messages not yet answered (or greet a new conversation).
 
-    Returns the coach's reply, or None when there was nothing to answer. Raises TurnFailed.
+    Returns the coach's reply; None when there was nothing to answer, or when the turn now waits
+    for a tool (the reply then comes from the worker). While a tool runs, new family messages wait:
+    they are answered when it finishes. Raises TurnFailed.
     """
     with transaction.atomic():
         conversation = _locked(conversation)
+        if _pending_tool_call(conversation) is not None:
+            return None
         unanswered = _unanswered_family_messages(conversation)
         is_opening = not conversation.messages.exists()
         if not unanswered and not is_opening:
@@ -149,22 +214,108 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             outcome = run_coach_turn(
                 conversation_id=str(conversation.id),
                 incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
+                optional_topic_picker=_optional_topic_picker,
             )
         except Exception as error:
             logger.exception("coach turn failed for conversation %s", conversation.id)
             raise TurnFailed(str(error)) from error
-        reply = _message_append(
-            conversation,
-            role=Role.COACH,
-            text=outcome.text,
-            asks=outcome.asks,
-            reply_to=unanswered[-1] if unanswered else None,
+        return _apply_outcome(
+            conversation, outcome, answering=unanswered[-1] if unanswered else None, first_part=True
         )
-        _record_turn(conversation, outcome, reply)
-        conversation.phase = outcome.phase
-        conversation.profile = outcome.profile
-        conversation.save(update_fields=["phase", "profile", "updated"])
-        _publish_state_on_commit(conversation)
+
+
+def _pending_tool_call(conversation: Conversation) -> ToolCall | None:
+    return conversation.tool_calls.filter(
+        status__in=[ToolCallStatus.QUEUED, ToolCallStatus.RUNNING]
+    ).first()
+
+
+def tool_call_enqueue(
+    *, conversation: Conversation, outcome: TurnOutcome, answering: Message | None
+) -> ToolCall:
+    """Record the tool the graph paused for; send it to a worker once the transaction commits."""
+    pending = outcome.pending_tool
+    tool_call, _ = ToolCall.objects.get_or_create(
+        key=f"{conversation.id}:{outcome.turn}:{pending.tool}",
+        defaults={
+            "conversation": conversation,
+            "turn": outcome.turn,
+            "tool": pending.tool,
+            "interrupt_id": pending.interrupt_id,
+            "payload": pending.payload,
+            "family_message": answering,
+        },
+    )
+    # By name: the tasks module imports this one, never the other way round.
+    transaction.on_commit(
+        lambda: celery_app.send_task(
+            f"coach.{pending.tool}", args=[tool_call.pk], task_id=tool_call.key
+        )
+    )
+    return tool_call
+
+
+def tool_call_run(*, tool_call_id: int) -> None:
+    """Run the tool and resume the graph with its result: what the worker does for a tool call.
+
+    Exceptions from the tool propagate (the task decides whether to retry); a tool call that is
+    missing or already finished (a redelivered or duplicate task) is left alone.
+    """
+    tool_call = _tool_call_start(tool_call_id=tool_call_id)
+    if tool_call is None:
+        logger.info("tool call %s is missing or finished; nothing to do", tool_call_id)
+        return
+    result = TOOLS[tool_call.tool](tool_call.payload)
+    tool_call_finish(tool_call_id=tool_call_id, result=result)
+
+
+def _tool_call_start(*, tool_call_id: int) -> ToolCall | None:
+    with transaction.atomic():
+        tool_call = ToolCall.objects.select_for_update().filter(pk=tool_call_id).first()
+        if tool_call is None or tool_call.status in (ToolCallStatus.DONE, ToolCallStatus.FAILED):
+            return None
+        tool_call.status = ToolCallStatus.RUNNING
+        tool_call.attempts += 1
+        tool_call.started_at = tool_call.started_at or timezone.now()
+        tool_call.save(update_fields=["status", "attempts", "started_at"])
+        return tool_call
+
+
+def tool_call_finish(
+    *, tool_call_id: int, result: dict | None = None, error: str = ""
+) -> Message | None:
+    """Resume the graph with the tool's result (or its failure) exactly once, and store the reply.
+
+    A repeated call finds the tool call finished and does nothing. Afterwards, family messages that
+    arrived while the tool ran are answered.
+    """
+    with transaction.atomic():
+        tool_call = ToolCall.objects.select_related("conversation").filter(pk=tool_call_id).first()
+        if tool_call is None:
+            return None
+        conversation = _locked(tool_call.conversation)
+        tool_call = ToolCall.objects.select_for_update().get(pk=tool_call_id)
+        if tool_call.status in (ToolCallStatus.DONE, ToolCallStatus.FAILED):
+            return None
+        outcome = resume_coach_turn(
+            conversation_id=str(conversation.id),
+            interrupt_id=tool_call.interrupt_id,
+            result=result if not error else {"error": error},
+        )
+        tool_call.status = ToolCallStatus.FAILED if error else ToolCallStatus.DONE
+        tool_call.result = result
+        tool_call.error = error
+        tool_call.finished_at = timezone.now()
+        tool_call.save(update_fields=["status", "result", "error", "finished_at"])
+        reply = _apply_outcome(
+            conversation, outcome, answering=tool_call.family_message, first_part=False
+        )
+    if reply is not None:
+        try:
+            conversation_run_turn(conversation=conversation)
+        except TurnFailed:
+            # The tool's own reply is stored; the waiting messages are answered on the next turn.
+            logger.warning("answering messages sent during a tool call failed", exc_info=True)
     return reply
 
 

@@ -10,8 +10,12 @@ from django.test import Client
 
 from aviator.accounts.roles import Role
 from aviator.accounts.services import token_issue, user_create
+from aviator.celery import app as celery_app
+from coach.catalog.importer import import_catalog
+from coach.catalog.models import College
 from coach.graph import runner
 from coach.graph.checkpointer import checkpointer_close
+from coach.services import tool_call_run
 
 SERVICES_MISSING_REASON = (
     "needs PostgreSQL and Redis (DATABASE_URL/REDIS_URL unreachable; `make test` says which)"
@@ -30,13 +34,57 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _close_checkpointer_before_database_teardown(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the real college catalog loaded once.
+
+    Transactional tests (which pytest-django runs last) empty every table; the `catalog` fixture
+    loads it again for those that need it.
+    """
+    with django_db_blocker.unblock():
+        import_catalog()
+        if not settings.EMBEDDED:
+            # Tasks left in the test broker by an earlier, interrupted run must not be replayed.
+            celery_app.control.purge()
+    yield
     # The checkpointer keeps its own connections to the test database; Django cannot drop a
     # database that still has users.
-    yield
     checkpointer_close()
     runner._compiled.clear()
+
+
+@pytest.fixture(autouse=True)
+def _database_for_every_test(django_db_setup):
+    """Every test gets the session's database set up (and torn down cleanly at the end)."""
+
+
+@pytest.fixture
+def catalog(db):
+    """The real College Scorecard catalog, loaded again if a transactional test emptied it."""
+    if not College.objects.exists():
+        import_catalog()
+
+
+@pytest.fixture
+def run_tools_in_process():
+    """Do a worker's job inline: run every queued tool call of a conversation (as evaluate_coach
+    does), for service-level tests that need no broker."""
+
+    def run(conversation) -> None:
+        while call := conversation.tool_calls.filter(status="queued").first():
+            tool_call_run(tool_call_id=call.pk)
+        conversation.refresh_from_db()
+
+    return run
+
+
+@pytest.fixture
+def tool_worker(transactional_db, catalog):
+    """A real Celery worker (in a thread) consuming the configured broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
 
 
 @pytest.fixture

@@ -10,8 +10,13 @@ from coach.graph import nodes
 from coach.graph.state import CoachState
 
 
-def route_after_gate(state: CoachState) -> Literal["ask", "recommend", "escalate"]:
-    return state["decision"]["action"]
+def route_after_gate(state: CoachState) -> Literal["ask", "search", "escalate"]:
+    action = state["decision"]["action"]
+    return "search" if action == "recommend" else action
+
+
+def route_after_search(state: CoachState) -> Literal["present", "tool_failed"]:
+    return "tool_failed" if "error" in state["shortlist"] else "present"
 
 
 def build_coach_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
@@ -20,12 +25,15 @@ def build_coach_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
     builder.add_node("extract", nodes.extract)
     builder.add_node("gate", nodes.gate)
     builder.add_node("ask", nodes.ask)
-    builder.add_node("recommend", nodes.recommend)
+    builder.add_node("search", nodes.search)
+    builder.add_node("present", nodes.present)
+    builder.add_node("tool_failed", nodes.tool_failed)
     builder.add_node("escalate", nodes.escalate)
     builder.add_edge(START, "guard")
     builder.add_edge("guard", "extract")
     builder.add_edge("extract", "gate")
-    builder.add_conditional_edges("gate", route_after_gate, ["ask", "recommend", "escalate"])
-    for final in ("ask", "recommend", "escalate"):
+    builder.add_conditional_edges("gate", route_after_gate, ["ask", "search", "escalate"])
+    builder.add_conditional_edges("search", route_after_search, ["present", "tool_failed"])
+    for final in ("ask", "present", "tool_failed", "escalate"):
         builder.add_edge(final, END)
     return builder.compile(checkpointer=checkpointer)

@@ -11,12 +11,14 @@ from functools import wraps
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.types import interrupt
 
 from coach import guard as guard_rules
 from coach.gate import GateHistory, TurnSignals, decide
 from coach.graph import prompts
+from coach.graph.context import language_model_from_config, optional_topic_picker_from_config
 from coach.graph.state import CoachState, TraceEntry, TranscriptEntry
-from coach.language import Intent, language_model_from_config
+from coach.language import Intent
 from coach.language.phrasing import acknowledgement, assumptions_sentence, question
 from coach.language.rules import normalize
 from coach.ledger import ledger_apply, profile_of
@@ -89,6 +91,7 @@ def guard(state: CoachState, config=None):
         "interpretation": {},
         "changes": [],
         "decision": None,
+        "shortlist": None,
         "trace": [],
         "reply": None,
     }
@@ -200,6 +203,7 @@ def gate(state: CoachState, config=None):
                 optional_asked=history["optional_asked"],
             ),
             signals,
+            pick_optional_topic=optional_topic_picker_from_config(config),
         ).as_dict()
     label = decision["action"] + (f"({decision['topic']})" if decision["topic"] else "")
     return {"decision": decision}, _entry(
@@ -272,16 +276,33 @@ def ask(state: CoachState, config=None):
 
 
 @traced
-def recommend(state: CoachState, config=None):
+def search(state: CoachState, config=None):
+    """Pause for the college search, which a Celery task runs; resume with its result."""
     decision = state["decision"]
-    parts = [
-        _opening(state),
-        prompts.RECOMMEND_INTRO,
-        assumptions_sentence(decision["assumptions"]),
-    ]
+    # Nothing may happen before interrupt(): on resume this node runs again from the top.
+    shortlist = interrupt({"tool": "search_colleges", "profile": state["profile"]})
+    found = "error" if "error" in shortlist else f"{len(shortlist['recommendations'])} colleges"
+    return {"shortlist": shortlist}, _entry(
+        "search",
+        "tool(search_colleges)",
+        f"{decision['reason']}; found {found}",
+        score=decision["score"],
+    )
+
+
+@traced
+def present(state: CoachState, config=None):
+    """Pause for the shortlist's explanation, then answer with the list and any follow-up."""
+    decision = state["decision"]
+    explained = interrupt(
+        {"tool": "explain_shortlist", "shortlist": state["shortlist"], "profile": state["profile"]}
+    )
+    if "error" in explained:
+        explained = {"text": state["shortlist"]["explanation"]}
+    parts = [_opening(state), explained["text"], assumptions_sentence(decision["assumptions"])]
     asks: list[str] = []
     history = dict(state["history"])
-    if decision["follow_up"]:
+    if decision["follow_up"] and state["shortlist"]["recommendations"]:
         parts.append(question(decision["follow_up"]))
         asks = [decision["follow_up"]]
         history["optional_asked"] = True
@@ -293,7 +314,27 @@ def recommend(state: CoachState, config=None):
         "transcript": [{"role": "coach", "text": text, "message_id": None}],
         "reply": _reply(state, text, asks),
     }
-    return update, _entry("recommend", "recommend", decision["reason"], score=decision["score"])
+    return update, _entry(
+        "present",
+        "recommend",
+        decision["reason"],
+        score=decision["score"],
+        shown=len(state["shortlist"]["recommendations"]),
+        follow_up=decision["follow_up"],
+    )
+
+
+@traced
+def tool_failed(state: CoachState, config=None):
+    """The search failed for good: say so honestly and hand over, never guess a list."""
+    error = state["shortlist"]["error"]
+    update = {
+        "phase": "escalated",
+        "asked": [],
+        "transcript": [{"role": "coach", "text": prompts.TOOL_FAILED, "message_id": None}],
+        "reply": _reply(state, prompts.TOOL_FAILED, []),
+    }
+    return update, _entry("tool_failed", "escalate(tool_failure)", error, urgent=False)
 
 
 @traced

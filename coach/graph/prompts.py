@@ -59,6 +59,10 @@ ESCALATE_STUCK = (
     "I'm having trouble getting this right, so I've asked a counselor from our team to take over. "
     "They'll see everything we've discussed."
 )
+TOOL_FAILED = (
+    "I'm sorry: I couldn't search the college catalog just now, and I'd rather not guess. I've "
+    "asked a counselor from our team to pick this up; they'll see everything we've discussed."
+)
 ESCALATE_WAITING = (
     "A counselor has been asked to join; they'll see this message too. I'll stay out of the way "
     "until they do."

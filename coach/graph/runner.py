@@ -1,32 +1,40 @@
-"""Run one coach turn on a conversation's thread and report what the coach says and why."""
+"""Run one coach turn on a conversation's thread, or resume it with a tool's result."""
 
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 
 from coach.graph.checkpointer import get_checkpointer
+from coach.graph.context import LANGUAGE_MODEL, OPTIONAL_TOPIC_PICKER
 from coach.graph.graph import build_coach_graph
 from coach.graph.state import IncomingMessage
-from coach.language import CONFIG_KEY, LanguageModel
+from coach.language import LanguageModel
 
 _lock = threading.Lock()
 _compiled: dict[int, CompiledStateGraph] = {}
 
 
 @dataclass(frozen=True)
+class PendingTool:
+    interrupt_id: str
+    tool: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TurnOutcome:
     turn: int
-    text: str
-    asks: list[str]
-    in_reply_to: str | None
     phase: str
     profile: dict[str, Any]
-    facts: dict[str, dict[str, Any]]
     changes: list[dict[str, Any]]
     trace: list[dict[str, Any]]
-    decision: dict[str, Any] | None
+    # Either the reply (the turn is finished) or the tool the graph is waiting for.
+    reply: dict[str, Any] | None
+    pending_tool: PendingTool | None
+    shortlist: dict[str, Any] | None
 
 
 def coach_graph() -> CompiledStateGraph:
@@ -40,11 +48,35 @@ def coach_graph() -> CompiledStateGraph:
         return graph
 
 
-def thread_config(conversation_id: str, language_model: LanguageModel | None = None) -> dict:
+def thread_config(
+    conversation_id: str, *, language_model: LanguageModel | None = None, optional_topic_picker=None
+) -> dict:
     configurable: dict[str, Any] = {"thread_id": conversation_id}
     if language_model is not None:
-        configurable[CONFIG_KEY] = language_model
+        configurable[LANGUAGE_MODEL] = language_model
+    if optional_topic_picker is not None:
+        configurable[OPTIONAL_TOPIC_PICKER] = optional_topic_picker
     return {"configurable": configurable}
+
+
+def _outcome(graph: CompiledStateGraph, config: dict) -> TurnOutcome:
+    snapshot = graph.get_state(config)
+    values = snapshot.values
+    pending = None
+    if snapshot.interrupts:
+        interrupt = snapshot.interrupts[0]
+        payload = dict(interrupt.value)
+        pending = PendingTool(interrupt.id, payload.pop("tool"), payload)
+    return TurnOutcome(
+        turn=values["turn"],
+        phase=values["phase"],
+        profile=dict(values["profile"]),
+        changes=list(values["changes"]),
+        trace=list(values["trace"]),
+        reply=None if pending else values["reply"],
+        pending_tool=pending,
+        shortlist=values.get("shortlist"),
+    )
 
 
 def run_coach_turn(
@@ -52,6 +84,7 @@ def run_coach_turn(
     conversation_id: str,
     incoming: list[IncomingMessage],
     language_model: LanguageModel | None = None,
+    optional_topic_picker=None,
 ) -> TurnOutcome:
     """Answer `incoming` (the family messages not yet answered; empty for the greeting).
 
@@ -60,27 +93,31 @@ def run_coach_turn(
     graph again, so the family never gets two different answers to one message.
     """
     graph = coach_graph()
-    config = thread_config(conversation_id, language_model)
+    config = thread_config(
+        conversation_id, language_model=language_model, optional_topic_picker=optional_topic_picker
+    )
     expected_reply_to = incoming[-1]["message_id"] if incoming else None
     snapshot = graph.get_state(config)
-    values = snapshot.values
+    reply = snapshot.values.get("reply")
     already_answered = (
-        not snapshot.next
-        and values.get("reply") is not None
-        and values["reply"]["in_reply_to"] == expected_reply_to
+        not snapshot.next and reply is not None and reply["in_reply_to"] == expected_reply_to
     )
     if not already_answered:
-        values = graph.invoke({"incoming": incoming}, config, durability="sync")
-    reply = values["reply"]
-    return TurnOutcome(
-        turn=values["turn"],
-        text=reply["text"],
-        asks=list(reply["asks"]),
-        in_reply_to=reply["in_reply_to"],
-        phase=values["phase"],
-        profile=dict(values["profile"]),
-        facts=dict(values["facts"]),
-        changes=list(values["changes"]),
-        trace=list(values["trace"]),
-        decision=values.get("decision"),
-    )
+        graph.invoke({"incoming": incoming}, config, durability="sync")
+    return _outcome(graph, config)
+
+
+def resume_coach_turn(
+    *, conversation_id: str, interrupt_id: str, result: dict[str, Any], language_model=None
+) -> TurnOutcome:
+    """Resume the thread paused at `interrupt_id` with a tool's result.
+
+    Safe to repeat: if that interrupt is no longer pending (it was already resumed), the graph is
+    left alone and the current outcome is returned.
+    """
+    graph = coach_graph()
+    config = thread_config(conversation_id, language_model=language_model)
+    pending = {interrupt.id for interrupt in graph.get_state(config).interrupts}
+    if interrupt_id in pending:
+        graph.invoke(Command(resume={interrupt_id: result}), config, durability="sync")
+    return _outcome(graph, config)

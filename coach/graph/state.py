@@ -50,5 +50,7 @@ class CoachState(TypedDict, total=False):
     interpretation: dict[str, Any]
     changes: list[dict[str, Any]]
     decision: dict[str, Any] | None
+    # The search tool's result for this turn (a RankingResult as a dict, or {"error": ...}).
+    shortlist: dict[str, Any] | None
     trace: list[TraceEntry]
     reply: CoachReply | None

@@ -7,15 +7,7 @@ from django.conf import settings
 from coach.language.base import Intent, Interpretation, LanguageModel
 from coach.language.offline import OfflineLanguageModel
 
-__all__ = [
-    "Intent",
-    "Interpretation",
-    "LanguageModel",
-    "get_language_model",
-    "language_model_from_config",
-]
-
-CONFIG_KEY = "language_model"
+__all__ = ["Intent", "Interpretation", "LanguageModel", "get_language_model"]
 
 
 @functools.cache
@@ -26,9 +18,3 @@ def get_language_model() -> LanguageModel:
     from coach.language.chat import chat_language_model
 
     return chat_language_model(settings.COACH_MODEL)
-
-
-def language_model_from_config(config) -> LanguageModel:
-    """The model a run was given (tests pass fakes this way), else the configured one."""
-    configured = ((config or {}).get("configurable") or {}).get(CONFIG_KEY)
-    return configured or get_language_model()

@@ -110,7 +110,12 @@ def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
     for match in _MONEY.finditer(text):
         raw = match.group("number").replace(",", "")
         scale = (match.group("scale") or "").lower()
-        has_marker = bool(match.group("dollar") or scale or "," in match.group("number"))
+        has_marker = bool(
+            match.group("dollar")
+            or scale
+            or "," in match.group("number")
+            or (match.group("period") and float(raw) >= 100)
+        )
         value = float(raw)
         if not has_marker:
             # "3.8", "1280 on the SAT" and "ACT 27" are not money unless money was the question.
@@ -142,7 +147,7 @@ _INCOME_CUES = (
 )
 _BUDGET_CUES = (
     r"\b(afford|budget|pay|spend|max|maximum|up to|cost|costs|tuition|contribute|"
-    r"can do|no more than|at most|under)\b"
+    r"can do|no more than|at most|under|for (?:college|school|tuition))\b"
 )
 _BUDGET_ANY = (
     r"\b(money|cost|costs|price|budget|paying)\b[^.]{0,25}\b(not|isn't|isnt|is not|no|doesn't|"
@@ -154,24 +159,30 @@ _BUDGET_ANY = (
 
 # --- Scores ------------------------------------------------------------------------------------
 
+# Words that may sit between a label and its number: "GPA is actually 3.6", "ACT composite of 29".
+_FILLER = (
+    r"(?:\s*(?:is|of|was|=|:|~|around|about|roughly|approximately|actually|really|now|more like|"
+    r"score|composite|total|a|an)\b|\s*[=:~])*\s*"
+)
 _GPA_LABELLED = [
-    r"\b(?:gpa|grade point average)\b(?:\s*(?:is|of|was|=|:|~|around|about|roughly|approximately|"
-    r"actually|really|now|more like|a|an)\b|\s*[=:~])*\s*(?P<value>\d{1,3}(?:\.\d{1,2})?)",
+    r"\b(?:gpa|grade point average)\b" + _FILLER + r"(?P<value>\d{1,3}(?:\.\d{1,2})?)",
     r"(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*(?:unweighted|weighted|uw|w)?\s*(?:gpa|grade point)\b",
     r"(?P<value>\d(?:\.\d{1,2})?)\s*(?P<kind>unweighted|weighted)\b",
 ]
 _GPA_BARE = (
-    r"(?:\bhas an?|\bgot an?|\bwith an?|\bis at an?|^|\band an?)\s*(?P<value>[0-5]\.\d{1,2})\b"
+    r"(?:\bhas an?|\bgot an?|\bwith an?|\bis at an?|\bis an?|'s an?|^|\band an?)\s*"
+    r"(?P<value>[0-5]\.\d{1,2})\b"
 )
 _SAT = [
-    r"\bsat\b\s*(?:score)?\s*(?:is|of|was|=|:|around|about|roughly|total)?\s*(?:around|about|a|an)?\s*"
-    r"(?P<value>\d{3,4})\b",
+    r"\bsat\b" + _FILLER + r"(?P<value>\d{3,4})\b",
     r"\b(?P<value>\d{3,4})\s*(?:on (?:the|her|his|their) sat|on sat|sat)\b",
+    # "took the SAT and got 1210": a score later in the same clause.
+    r"\bsat\b[^.;,]{0,30}?\b(?:got|scored|with|of)\s+(?:an?\s+)?(?P<value>\d{3,4})\b",
 ]
 _ACT = [
-    r"\bact\b\s*(?:score|composite)?\s*(?:is|of|was|=|:|around|about|roughly)?\s*(?:around|about|a|an)?\s*"
-    r"(?P<value>\d{1,3})\b",
+    r"\bact\b" + _FILLER + r"(?P<value>\d{1,3})(?![\d.]\d)\b",
     r"\b(?P<value>\d{1,3})\s*(?:on (?:the|her|his|their) act|on act|act)\b",
+    r"\bact\b[^.;,]{0,30}?\b(?:got|scored|with|of)\s+(?:an?\s+)?(?P<value>\d{1,2})(?![\d.]\d)\b",
 ]
 _TEST_OPTIONAL = (
     r"\bno (?:test )?scores?\b|\bno (?:sat|act)s?\b|\btest[- ]optional\b|\bwithout (?:test )?scores\b"
@@ -200,9 +211,9 @@ def _gpa(text: str, *, asked_academics: bool) -> tuple[float, str] | None:
     labelled = _first_number(_GPA_LABELLED, text)
     if labelled:
         return labelled
-    if asked_academics or re.search(r"\b(has|got|with|and) an?\s*[0-5]\.\d", text):
+    if asked_academics or re.search(r"(?:\b(?:has|got|with|and|is)|'s) an?\s*[0-5]\.\d", text):
         bare = re.search(_GPA_BARE, text) or (
-            re.search(r"(?<![\d.$])(?P<value>[0-5]\.\d{1,2})(?![\d.]|\s*k\b)", text)
+            re.search(r"(?<![\d.$])(?P<value>[0-5]\.\d{1,2})(?!\d|\.\d|\s*k\b)", text)
             if asked_academics
             else None
         )
@@ -279,7 +290,7 @@ def place_mentions(original: str, lowered: str) -> list[PlaceMention]:
 _UNDECIDED = (
     r"\bundecided\b|\bundeclared\b|\bnot sure what (?:to study|to major in|major|she wants|he wants|they want)"
     r"|\b(?:isn't|is not|aren't|not) sure (?:what|which) (?:to study|major|field)"
-    r"|\b(?:doesn't|does not|don't|do not) know (?:what|which) (?:to study|major|field)"
+    r"|\b(?:doesn't|does not|don't|do not) know (?:what|which) (?:\w+ ){0,3}?(?:to study|major|field|wants? to study)"
     r"|\bno idea what (?:to study|major)|\bhasn't decided\b|\bhas not decided\b|\bstill exploring\b"
     r"|\bopen to any major\b"
 )
@@ -362,7 +373,7 @@ def _size(lowered: str, *, asked: bool) -> str | None:
 def _setting(lowered: str, *, asked: bool) -> str | None:
     for word in sorted(_SETTING_WORDS, key=len, reverse=True):
         noun = r"\s+(?:campus|setting|school|college|area|environment)"
-        if re.search(rf"\b(?:in an?|an?)\s+{re.escape(word)}{noun}?\b", lowered) or re.search(
+        if re.search(rf"\b(?:in an?|an?)\s+{re.escape(word)}(?:{noun})?\b", lowered) or re.search(
             rf"\b{re.escape(word)}{noun}\b", lowered
         ):
             return _SETTING_WORDS[word]
@@ -393,7 +404,7 @@ _FOREIGN_WORDS = (
 _GREETING = r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|greetings|howdy)\b"
 _DECLINE = (
     r"\b(prefer not to say|rather not( say)?|skip|pass|not sure|unsure|don't know|do not know|"
-    r"no idea|dunno|not applicable|n/a|no comment)\b"
+    r"no idea|dunno|not applicable|n/a|no comment|private|personal|none of your business)\b"
 )
 _NO_PREFERENCE = (
     r"\b(no preference|doesn't matter|does not matter|don't care|do not care|either|any|"
@@ -401,7 +412,13 @@ _NO_PREFERENCE = (
 )
 _CORRECTION_MARKERS = r"\b(actually|sorry|oops|i meant|correction|mistake|typo|not\s+\$?\d)"
 _NEGATED_VALUE = re.compile(
-    r"\b(?:not|instead of|rather than)\s+(?:the\s+)?\$?\d[\d,.]*\s*(?:k|thousand|grand)?\b"
+    r"\b(?:not|instead of|rather than)\s+(?:the\s+|an?\s+)?\$?\d[\d,.]*\s*(?:k|thousand|grand)?\b"
+)
+# "Oregon, not Washington" and "Michigan instead of Ohio": the place taken back.
+_NEGATED_PLACE = re.compile(
+    r"\b(?:not|instead of|rather than)\s+(?:in\s+)?(?:"
+    + "|".join(re.escape(name) for name in sorted({*STATE_NAMES, *REGIONS}, key=len, reverse=True))
+    + r")\b"
 )
 
 
@@ -456,7 +473,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     if _any(_CORRECTION_MARKERS, lowered):
         intents.add(Intent.CORRECTION)
     # "the budget is 22k, not 18k": the negated value is what the family is taking back.
-    readable = _NEGATED_VALUE.sub(" ", lowered)
+    readable = _NEGATED_PLACE.sub(" ", _NEGATED_VALUE.sub(" ", lowered))
 
     # Scores come first so that their numbers are not mistaken for money.
     sat = _first_number(_SAT, readable)
@@ -516,7 +533,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         r"^\s*(what|why|how|who|where|when|which|can you|could you|do you|are you|is it|will you)\b",
         readable,
     )
-    if is_question and not facts and not signals:
+    if is_question and not facts and not signals and Intent.OTHER_LANGUAGE not in intents:
         intents.add(Intent.QUESTION if _any(_COLLEGE_WORDS, readable) else Intent.OFF_TOPIC)
 
     # What the family says about the topic just asked, when it names no value.
@@ -573,8 +590,11 @@ def _money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) -
     amount = amounts[index]
     previous_end = amounts[index - 1].end if index else 0
     next_start = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
-    before = text[max(previous_end, amount.start - 40) : amount.start]
-    after = text[amount.end : min(next_start, amount.end + 25)]
+    # Only the words in the amount's own phrase count: "120k household, 15k for college".
+    before = re.split(
+        r"[,;]| and | but ", text[max(previous_end, amount.start - 40) : amount.start]
+    )[-1]
+    after = re.split(r"[,;]| and | but ", text[amount.end : min(next_start, amount.end + 25)])[0]
     for window in (before, after):
         income, budget = re.search(_INCOME_CUES, window), re.search(_BUDGET_CUES, window)
         if income and not budget:

@@ -131,19 +131,22 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     (r"data science|cyber ?security|information technology", "computer_science"),
     (r"criminal justice|criminology|law enforcement|police|forensics?", "criminal_justice"),
     (
-        r"pre-?law|political science|poli ?sci|economics|econ|sociology|anthropology|international relations|geography|social sciences?",
+        r"pre-?law|lawyer|attorney|political science|poli ?sci|economics|econ|sociology|anthropology|international relations|geography|social sciences?",
         "social_sciences",
     ),
     (r"paralegal|legal studies", "legal"),
     (
-        r"pre-?med(ical)?( track)?|pre-?vet|biology|biological sciences?|\bbio\b|neuroscience|biochem(istry)?|marine biology",
+        r"pre-?med(ical)?( track)?|pre-?vet|vet(erinarian|erinary)?s?\b|biology|biological sciences?|\bbio\b|neuroscience|biochem(istry)?|marine biology",
         "biology",
     ),
     (
-        r"nurs(e|es|ing)|medicine|medical|doctor|physician|pharmacy|dental|dentist|physical therapy|health( sciences?)?|public health|kinesiology|pre-?health",
+        r"nurs(e|es|ing)|medicine|medical|doctor|physician|pharmac(y|ist|ists)|dental|dentist|(physical|occupational) therap(y|ist)|health( sciences?)?|public health|kinesiology|pre-?health",
         "health",
     ),
-    (r"business|finance|accounting|marketing|management|entrepreneur(ship)?|\bmba\b", "business"),
+    (
+        r"business|finance|accounting|accountant|marketing|management|entrepreneur(ship)?|\bmba\b",
+        "business",
+    ),
     (r"psych(ology)?", "psychology"),
     (
         r"fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
@@ -154,7 +157,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     (r"history", "history"),
     (r"math(ematics|s)?|statistics", "mathematics"),
     (r"physics|chemistry|astronomy|geology|physical sciences?", "physical_sciences"),
-    (r"education|teach(er|ing)", "education"),
+    (r"education|teach(er|ers|ing)?\b", "education"),
     (r"architecture", "architecture"),
     (r"agricultur(e|al)|farming|animal science", "agriculture"),
     (

@@ -177,7 +177,7 @@ def test_a_graph_turn_with_a_chat_model_uses_its_facts():
         incoming=[{"message_id": str(uuid.uuid4()), "text": "3.8, Ohio"}],
         language_model=model,
     )
-    assert (outcome.profile["gpa"], outcome.profile["states"], outcome.text[:22]) == (
+    assert (outcome.profile["gpa"], outcome.profile["states"], outcome.reply["text"][:22]) == (
         3.8,
         ["OH"],
         "Great, a 3.8 and Ohio.",

@@ -1,0 +1,50 @@
+"""Celery tasks: the coach's tool calls (DESIGN.md §2). Shells around `coach.services`.
+
+Each task takes a ToolCall id, is idempotent (the ToolCall's key is the task id, and a finished
+call is never resumed twice), acknowledges late so a killed worker's task is redelivered, retries
+transient errors with exponential backoff and jitter, and on a permanent error or spent retries
+resumes the graph with the failure, so the family hears the truth instead of silence.
+"""
+
+import logging
+
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
+
+from coach.services import tool_call_finish, tool_call_run
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, TimeoutError, ConnectionError)
+
+
+class ToolTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Called once the task has failed for good: a permanent error, or the last retry.
+        logger.error("tool task %s failed for good: %r", task_id, exc)
+        tool_call_finish(tool_call_id=args[0], error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+TOOL_TASK_OPTIONS = {
+    "bind": True,
+    "base": ToolTask,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 4,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 30,
+    "time_limit": 60,
+}
+
+
+@shared_task(name="coach.search_colleges", **TOOL_TASK_OPTIONS)
+def search_colleges(self, tool_call_id: int) -> None:
+    tool_call_run(tool_call_id=tool_call_id)
+
+
+@shared_task(name="coach.explain_shortlist", **TOOL_TASK_OPTIONS)
+def explain_shortlist(self, tool_call_id: int) -> None:
+    tool_call_run(tool_call_id=tool_call_id)
