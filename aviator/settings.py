@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from aviator.faults import parse_faults
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
@@ -196,7 +199,10 @@ if COACH_MODEL != "offline" and not any(
         "COACH_MODEL must be 'offline' or provider:model, e.g. openai:gpt-4.1-mini, "
         f"anthropic:claude-sonnet-4-5 or ollama:llama3.1 — not {COACH_MODEL!r}."
     )
-COACH_FAULTS = env.str("COACH_FAULTS", default="")
+try:
+    COACH_FAULTS = parse_faults(env.str("COACH_FAULTS", default=""))
+except ValueError as error:
+    raise ImproperlyConfigured(f"COACH_FAULTS: {error}") from None
 MESSAGE_MAX_CHARS = _positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
 
 # --- Auth --------------------------------------------------------------------------------------

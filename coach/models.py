@@ -190,3 +190,25 @@ class Shortlist(models.Model):
 
     def __str__(self) -> str:
         return f"{len(self.items)} colleges for turn {self.turn}"
+
+
+class SavedCollege(models.Model):
+    """A college a family keeps on "My list"."""
+
+    family = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_colleges"
+    )
+    college = models.ForeignKey("catalog.College", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-saved_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "college"], name="saved_college_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college_id} saved by {self.family_id}"

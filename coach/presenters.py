@@ -20,7 +20,18 @@ def message_payload(message: Message) -> dict[str, Any]:
 
 def _recommendation(item: dict[str, Any]) -> dict[str, Any]:
     """A shortlist item in the API's shape (DESIGN.md §7), plus the college's site for the card."""
-    return {key: item[key] for key in RECOMMENDATION_FIELDS} | {"url": item.get("url", "")}
+    return {key: item[key] for key in RECOMMENDATION_FIELDS} | {"url": web_address(item.get("url"))}
+
+
+def web_address(url: str | None) -> str:
+    """A college's site as an absolute http(s) address (the Scorecard often omits the scheme);
+    anything else, such as a `javascript:` URL, becomes empty and is never linked."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        url = f"https://{url}"
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 RECOMMENDATION_FIELDS = (

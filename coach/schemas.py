@@ -47,6 +47,7 @@ class RecommendationOut(BaseModel):
     net_price: int | None
     admission_rate: float | None
     reasons: list[str]
+    url: str = Field(description="The college's website (http or https), or empty.")
 
 
 Phase = Literal["gathering", "recommending", "recommended", "escalated", "closed"]

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from coach.models import Conversation
+from coach.models import Conversation, SavedCollege
 
 
 def conversation_for_family(*, user, conversation_id) -> Conversation:
@@ -17,3 +17,7 @@ def conversation_for_family(*, user, conversation_id) -> Conversation:
 
 def conversations_of_family(*, user):
     return Conversation.objects.filter(family=user).order_by("-created")
+
+
+def saved_colleges_of_family(*, user):
+    return SavedCollege.objects.filter(family=user).select_related("college")

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aviator.celery import app as celery_app
+from aviator.faults import inject_tool_faults
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
 from coach.events import publish_conversation_event
@@ -24,6 +25,7 @@ from coach.models import (
     Phase,
     ProfileFact,
     Role,
+    SavedCollege,
     Shortlist,
     ToolCall,
     ToolCallStatus,
@@ -265,6 +267,7 @@ def tool_call_run(*, tool_call_id: int) -> None:
     if tool_call is None:
         logger.info("tool call %s is missing or finished; nothing to do", tool_call_id)
         return
+    inject_tool_faults(settings.COACH_FAULTS)
     result = TOOLS[tool_call.tool](tool_call.payload)
     tool_call_finish(tool_call_id=tool_call_id, result=result)
 
@@ -336,3 +339,17 @@ def family_message_submit(*, conversation: Conversation, text: str) -> TurnResul
         family_message = _message_append(_locked(conversation), role=Role.FAMILY, text=text)
     reply = conversation_run_turn(conversation=conversation)
     return TurnResult(family_message=family_message, reply=reply)
+
+
+def college_save(*, family, conversation: Conversation, unitid: int) -> SavedCollege:
+    """Keep a recommended college on the family's list (saving twice keeps one entry).
+
+    Only a college from this conversation's current shortlist can be saved from it.
+    """
+    shortlist = conversation.shortlists.order_by("-created").first()
+    if shortlist is None or unitid not in {item["unitid"] for item in shortlist.items}:
+        raise InvalidMessage("not_recommended", "Only a college on the current list can be saved.")
+    saved, _ = SavedCollege.objects.get_or_create(
+        family=family, college_id=unitid, defaults={"conversation": conversation}
+    )
+    return saved

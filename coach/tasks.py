@@ -11,11 +11,20 @@ import logging
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
+from aviator.faults import InjectedTransientFault
 from coach.services import tool_call_finish, tool_call_run
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, TimeoutError, ConnectionError)
+# Worth retrying: the database or broker blinked, or the tool ran out of time. Anything else (a
+# PermanentToolError, a bug) fails at once and the family is told.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    TimeoutError,
+    ConnectionError,
+    InjectedTransientFault,
+)
 
 
 class ToolTask(Task):

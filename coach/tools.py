@@ -9,7 +9,6 @@ from typing import Any
 
 from coach.catalog.ranking import rank_colleges
 from coach.catalog.selectors import catalog_records
-from coach.language.phrasing import describe_value
 from coach.profile import SLOTS
 
 FIT_WORDS = {
@@ -39,7 +38,6 @@ def explain_shortlist(payload: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(shortlist, dict) or "recommendations" not in shortlist:
         raise PermanentToolError("explain_shortlist needs a shortlist")
     items = shortlist["recommendations"]
-    profile = payload.get("profile") or {}
     if not items:
         return {"text": shortlist["explanation"]}
     mix = ", ".join(
@@ -47,13 +45,7 @@ def explain_shortlist(payload: dict[str, Any]) -> dict[str, Any]:
         for fit, (singular, plural) in FIT_WORDS.items()
         if (count := sum(item["fit"] == fit for item in items))
     )
-    basis = [
-        describe_value(slot, profile[slot])
-        for slot in ("major", "budget", "states")
-        if profile.get(slot) is not None
-    ]
-    text = f"Here are {len(items)} colleges that fit ({mix})"
-    text += f", chosen for {', '.join(basis)}." if basis else "."
+    text = f"Here are {len(items)} colleges that fit ({mix}); each card says why."
     if len(items) < 6 or shortlist["relaxations"]:
         text += " " + shortlist["explanation"]
     return {"text": text}

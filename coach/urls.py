@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("conversations/", views.conversation_list, name="conversation-list"),
     path("conversations/<uuid:conversation_id>/", views.conversation_page, name="conversation"),
+    path(
+        "conversations/<uuid:conversation_id>/saved/", views.college_save_view, name="college-save"
+    ),
+    path("my-list/", views.my_list, name="my-list"),
 ]

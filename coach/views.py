@@ -3,11 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coach.presenters import conversation_state
-from coach.selectors import conversation_for_family, conversations_of_family
-from coach.services import TurnFailed, conversation_start
+from coach.selectors import (
+    conversation_for_family,
+    conversations_of_family,
+    saved_colleges_of_family,
+)
+from coach.services import InvalidMessage, TurnFailed, college_save, conversation_start
 
 
 @require_GET
@@ -29,6 +33,31 @@ def conversation_list(request):
         request,
         "coach/conversation_list.html",
         {"conversations": conversations_of_family(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def college_save_view(request, conversation_id):
+    conversation = conversation_for_family(user=request.user, conversation_id=conversation_id)
+    try:
+        saved = college_save(
+            family=request.user,
+            conversation=conversation,
+            unitid=int(request.POST.get("unitid", "")),
+        )
+    except (ValueError, InvalidMessage):
+        messages.error(request, "That college is not on this conversation's list.")
+    else:
+        messages.success(request, f"Saved {saved.college.name} to My list.")
+    return redirect("coach:conversation", conversation_id=conversation.id)
+
+
+@login_required
+@require_GET
+def my_list(request):
+    return render(
+        request, "coach/my_list.html", {"saved": saved_colleges_of_family(user=request.user)}
     )
 
 

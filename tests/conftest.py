@@ -35,17 +35,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, with the real college catalog loaded once.
-
-    Transactional tests (which pytest-django runs last) empty every table; the `catalog` fixture
-    loads it again for those that need it.
-    """
-    with django_db_blocker.unblock():
-        import_catalog()
-        if not settings.EMBEDDED:
-            # Tasks left in the test broker by an earlier, interrupted run must not be replayed.
-            celery_app.control.purge()
+def django_db_setup(django_db_setup):
     yield
     # The checkpointer keeps its own connections to the test database; Django cannot drop a
     # database that still has users.
@@ -53,16 +43,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
     runner._compiled.clear()
 
 
-@pytest.fixture(autouse=True)
-def _database_for_every_test(django_db_setup):
-    """Every test gets the session's database set up (and torn down cleanly at the end)."""
+@pytest.fixture(scope="session")
+def _catalog_committed(django_db_setup, django_db_blocker):
+    """Load the real catalog once, committed, outside any test's transaction."""
+    with django_db_blocker.unblock():
+        import_catalog()
 
 
 @pytest.fixture
-def catalog(db):
-    """The real College Scorecard catalog, loaded again if a transactional test emptied it."""
+def catalog(_catalog_committed, db):
+    """The real College Scorecard catalog. Transactional tests (run last) empty every table, so
+    it is loaded again when one of them did."""
     if not College.objects.exists():
         import_catalog()
+
+
+@pytest.fixture(scope="session")
+def _broker_purged():
+    # Tasks left in the test broker by an earlier, interrupted run must not be replayed.
+    if not settings.EMBEDDED:
+        celery_app.control.purge()
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def run_tools_in_process():
 
 
 @pytest.fixture
-def tool_worker(transactional_db, catalog):
+def tool_worker(_broker_purged, transactional_db, catalog):
     """A real Celery worker (in a thread) consuming the configured broker."""
     from celery.contrib.testing.worker import start_worker
 

@@ -5,6 +5,7 @@ the row (1 = the header) and the column.
 """
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,16 +65,30 @@ def _number(row: dict, column: str, row_number: int, cast=float):
     if raw == "":
         return None
     try:
-        value = cast(float(raw)) if cast is int else cast(raw)
-    except ValueError:
+        number = float(raw)
+        if not math.isfinite(number):
+            raise ValueError(raw)
+        value = int(number) if cast is int else number
+    except (ValueError, OverflowError):
         raise CatalogImportError(f"row {row_number}: {column} is not a number: {raw!r}") from None
+    if cast is int and value != number:
+        raise CatalogImportError(f"row {row_number}: {column} is not a whole number: {raw!r}")
     return value
 
 
+# Text columns and the longest value the database takes.
+TEXT_LIMITS = {"name": 200, "city": 100, "url": 300}
+
+
 def _college_from_row(row: dict, row_number: int) -> College:
+    if None in row:
+        raise CatalogImportError(f"row {row_number}: more cells than the header has columns")
     for column in REQUIRED_COLUMNS:
         if not (row.get(column) or "").strip():
             raise CatalogImportError(f"row {row_number}: {column} is empty")
+    for column, limit in TEXT_LIMITS.items():
+        if len((row.get(column) or "").strip()) > limit:
+            raise CatalogImportError(f"row {row_number}: {column} is longer than {limit}")
     fields = {}
     for column, (low, high) in INTEGER_COLUMNS.items():
         value = _number(row, column, row_number, int)
@@ -86,9 +101,8 @@ def _college_from_row(row: dict, row_number: int) -> College:
             raise CatalogImportError(f"row {row_number}: {column} {value} is outside 0–1")
         fields[column] = value
     shares = {}
-    for column, raw in row.items():
-        if column.startswith("pcip_") and raw:
-            share = _number(row, column, row_number)
+    for column in row:
+        if column.startswith("pcip_") and (share := _number(row, column, row_number)) is not None:
             if not 0 <= share <= 1:
                 raise CatalogImportError(f"row {row_number}: {column} {share} is outside 0–1")
             if share > 0:
@@ -97,8 +111,11 @@ def _college_from_row(row: dict, row_number: int) -> College:
         raise CatalogImportError(f"row {row_number}: control {row['control']!r} is unknown")
     if len(row["state"]) != 2:
         raise CatalogImportError(f"row {row_number}: state {row['state']!r} is not a 2-letter code")
+    unitid = _number(row, "unitid", row_number, int)
+    if unitid <= 0:
+        raise CatalogImportError(f"row {row_number}: unitid {unitid} is not a positive number")
     return College(
-        unitid=_number(row, "unitid", row_number, int),
+        unitid=unitid,
         name=row["name"].strip(),
         city=row["city"].strip(),
         state=row["state"].strip(),

@@ -265,7 +265,8 @@ def _passes(
         return False, None, ""
     price, basis = estimated_net_price(college, profile)
     budget = profile.get("budget")
-    if ignore != "budget" and isinstance(budget, int) and (price is None or price > budget):
+    # Without a published price a college is never presented as affordable, whatever the budget.
+    if isinstance(budget, int) and (price is None or (ignore != "budget" and price > budget)):
         return False, price, basis
     return True, price, basis
 

@@ -294,9 +294,7 @@ def search(state: CoachState, config=None):
 def present(state: CoachState, config=None):
     """Pause for the shortlist's explanation, then answer with the list and any follow-up."""
     decision = state["decision"]
-    explained = interrupt(
-        {"tool": "explain_shortlist", "shortlist": state["shortlist"], "profile": state["profile"]}
-    )
+    explained = interrupt({"tool": "explain_shortlist", "shortlist": state["shortlist"]})
     if "error" in explained:
         explained = {"text": state["shortlist"]["explanation"]}
     parts = [_opening(state), explained["text"], assumptions_sentence(decision["assumptions"])]

@@ -187,3 +187,45 @@ def test_a_failed_turn_answers_503_and_keeps_the_message(
 
 def test_a_conversation_that_cannot_start_answers_503(alice_api, failing_gate):
     assert_error(alice_api.post(CONVERSATIONS), 503, "coach_unavailable")
+
+
+EVERYTHING = "Biology, GPA 3.8, ACT 29, we can pay 24k a year, North Carolina."
+
+
+@pytest.fixture
+def alice_recommended(alice_api, alice_conversation, catalog, run_tools_in_process):
+    alice_api.post(messages_url(alice_conversation["id"]), {"text": EVERYTHING})
+    from coach.models import Conversation
+
+    run_tools_in_process(Conversation.objects.get(pk=alice_conversation["id"]))
+    return alice_api.get(f"{CONVERSATIONS}{alice_conversation['id']}/").json()
+
+
+def test_a_turn_that_needs_the_catalog_answers_busy_and_recommending(
+    alice_api, alice_conversation, catalog
+):
+    state = alice_api.post(messages_url(alice_conversation["id"]), {"text": EVERYTHING}).json()
+    assert (state["phase"], state["busy"]) == ("recommending", True)
+
+
+def test_recommendations_follow_the_contract(alice_recommended):
+    state = ConversationStateOut.model_validate(alice_recommended)
+    assert (state.phase, state.busy, 6 <= len(state.recommendations) <= 12) == (
+        "recommended",
+        False,
+        True,
+    )
+
+
+def test_recommendations_respect_the_familys_hard_constraints(alice_recommended):
+    assert all(
+        college["state"] == "NC" and college["net_price"] <= 24000
+        for college in alice_recommended["recommendations"]
+    )
+
+
+def test_recommendation_links_are_absolute_web_addresses(alice_recommended):
+    assert all(
+        college["url"].startswith(("https://", "http://")) or college["url"] == ""
+        for college in alice_recommended["recommendations"]
+    )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coach.models import Conversation
+from coach.models import Conversation, SavedCollege
 from coach.services import conversation_start, family_message_submit
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +60,49 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
         conversation_start(family=family_alice)
     with django_assert_max_num_queries(6):
         alice_client.get("/conversations/")
+
+
+@pytest.fixture
+def recommended(family_alice, catalog, run_tools_in_process):
+    conversation = conversation_start(family=family_alice)
+    family_message_submit(
+        conversation=conversation, text="Biology, GPA 3.8, ACT 29, 24k a year, North Carolina."
+    )
+    run_tools_in_process(conversation)
+    return conversation
+
+
+def test_the_chat_page_shows_the_recommendations_as_cards(alice_client, recommended):
+    page = alice_client.get(f"/conversations/{recommended.id}/").content.decode()
+    assert page.count('class="college-card') == len(recommended.shortlists.get().items)
+
+
+def test_a_recommended_college_can_be_saved_to_my_list(alice_client, recommended):
+    unitid = recommended.shortlists.get().items[0]["unitid"]
+    alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": unitid})
+    assert SavedCollege.objects.filter(college_id=unitid).count() == 1
+
+
+def test_saving_twice_keeps_one_entry(alice_client, recommended):
+    unitid = recommended.shortlists.get().items[0]["unitid"]
+    for _ in range(2):
+        alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": unitid})
+    assert SavedCollege.objects.count() == 1
+
+
+def test_a_college_not_on_the_list_cannot_be_saved(alice_client, recommended):
+    response = alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": 166027})
+    assert (response.status_code, SavedCollege.objects.count()) == (302, 0)
+
+
+def test_another_family_cannot_save_from_a_conversation(client, family_bob, recommended):
+    client.force_login(family_bob)
+    unitid = recommended.shortlists.get().items[0]["unitid"]
+    response = client.post(f"/conversations/{recommended.id}/saved/", {"unitid": unitid})
+    assert (response.status_code, SavedCollege.objects.count()) == (404, 0)
+
+
+def test_my_list_shows_the_saved_colleges(alice_client, recommended):
+    item = recommended.shortlists.get().items[0]
+    alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": item["unitid"]})
+    assert item["name"] in alice_client.get("/my-list/").content.decode()

@@ -48,6 +48,7 @@ def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
         [PYTHON, "manage.py", "serve", "--port", str(port)], env, port, data_dir / "serve.log"
     )
     server.manage("migrate", "--no-input")
+    server.manage("import_catalog")
     yield server.start()
     server.stop()
     with psycopg.connect(admin_dsn, autocommit=True) as admin:

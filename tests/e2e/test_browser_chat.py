@@ -62,3 +62,22 @@ def test_a_family_signs_up_and_sees_the_coach_reply_arrive_without_a_reload(serv
     expect(page.locator(".message.family")).to_have_text(["familyHello from the browser"])
     expect(page.locator(".message.coach")).to_have_count(2)
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_a_family_sees_college_cards_arrive_after_answering_everything(services_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{services_app.base_url}/accounts/signup/")
+    page.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
+    page.fill("#id_password", "a-Long-enough-pass-42")
+    page.fill("#id_password_again", "a-Long-enough-pass-42")
+    page.click("button[type=submit]")
+    page.click("#start-conversation")
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+
+    page.fill("#composer-text", "Biology, GPA 3.8, ACT 29, we can pay 24k a year, North Carolina.")
+    page.click("#send")
+
+    expect(page.locator(".college-card").first).to_be_visible(timeout=30_000)
+    assert page.locator(".college-card").count() >= 6
+    expect(page.locator("#busy")).to_be_hidden()

@@ -1,12 +1,15 @@
 """`make run` with no environment: the app a newcomer gets, as real processes."""
 
 import json
+import time
 
 import httpx
 import pytest
 from websockets.sync.client import connect
 
 pytestmark = pytest.mark.slow
+
+EVERYTHING = "Biology, GPA 3.8, ACT 29, we can pay 24k a year, North Carolina."
 
 
 def login_cookie(base_url: str, email: str, password: str) -> str:
@@ -61,3 +64,22 @@ def test_a_reply_reaches_an_open_chat_socket_live(embedded_app):
             if event["type"] == "message":
                 roles.append(event["message"]["role"])
     assert roles == ["family", "coach"]
+
+
+def test_recommendations_arrive_from_the_worker_with_no_services(embedded_app):
+    token = embedded_app.manage("issue_token", "family@demo.aviator", "--role", "family")
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"{embedded_app.base_url}/api/v1", headers=headers) as api:
+        conversation = api.post("/conversations/", json={}).json()
+        url = f"/conversations/{conversation['id']}/"
+        state = api.post(f"{url}messages/", json={"text": EVERYTHING}).json()
+        assert (state["phase"], state["busy"]) == ("recommending", True)
+        deadline = time.monotonic() + 60
+        while state["phase"] == "recommending" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            state = api.get(url).json()
+    assert (state["phase"], state["busy"], len(state["recommendations"]) >= 6) == (
+        "recommended",
+        False,
+        True,
+    )

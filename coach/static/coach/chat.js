@@ -7,6 +7,8 @@
   const list = document.getElementById("messages");
   const status = document.getElementById("chat-status");
   const errorBox = document.getElementById("chat-error");
+  const busy = document.getElementById("busy");
+  const shortlist = document.getElementById("shortlist");
   const form = document.getElementById("composer");
   const input = document.getElementById("composer-text");
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
@@ -29,6 +31,56 @@
     item.scrollIntoView({ block: "end" });
   }
 
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function collegeCard(college) {
+    const card = el("article", `college-card fit-${college.fit}`);
+    card.dataset.unitid = college.unitid;
+    const header = el("header");
+    const title = el("h2");
+    if (college.url) {
+      const link = el("a", "", college.name);
+      link.href = college.url; // always an http(s) address: the server vets it
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      title.append(link);
+    } else {
+      title.textContent = college.name;
+    }
+    header.append(title, el("span", "fit", college.fit));
+    const price = college.net_price === null ? "No net price published"
+      : `About $${college.net_price.toLocaleString("en-US")}/yr for you`;
+    const rate = college.admission_rate === null ? ""
+      : ` · admits ${Math.round(college.admission_rate * 100)}%`;
+    const reasons = el("ul", "reasons");
+    college.reasons.forEach((reason) => reasons.append(el("li", "", reason)));
+    const form = el("form");
+    form.method = "post";
+    form.action = chat.dataset.saveUrl;
+    const csrf = el("input");
+    Object.assign(csrf, { type: "hidden", name: "csrfmiddlewaretoken", value: chat.dataset.csrf });
+    const unitid = el("input");
+    Object.assign(unitid, { type: "hidden", name: "unitid", value: college.unitid });
+    const save = el("button", "save", "Save to my list");
+    save.type = "submit";
+    form.append(csrf, unitid, save);
+    card.append(header, el("p", "where", `${college.city}, ${college.state}`),
+      el("p", "numbers", price + rate), reasons, form);
+    return card;
+  }
+
+  function showState(state) {
+    state.messages.forEach(showMessage);
+    busy.hidden = !state.busy;
+    shortlist.replaceChildren(...state.recommendations.map(collegeCard));
+    chat.dataset.phase = state.phase;
+  }
+
   function showError(text) {
     errorBox.textContent = text;
     errorBox.hidden = !text;
@@ -44,7 +96,7 @@
     socket.addEventListener("message", (event) => {
       const data = JSON.parse(event.data);
       if (data.type === "message") showMessage(data.message);
-      else if (data.type === "state") data.state.messages.forEach(showMessage);
+      else if (data.type === "state") showState(data.state);
       else if (data.type === "error") showError(data.error.message);
     });
     socket.addEventListener("close", () => {
