@@ -27,6 +27,7 @@ catalog allows.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 Fit = Literal["reach", "match", "likely"]
@@ -105,6 +106,32 @@ class CollegeRecord:
     online_only: bool = False
     main_campus: bool = True
     program_shares: Mapping[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def base_score(self) -> float:
+        """The part of the score that does not depend on the family (computed once per record)."""
+        score = 0.0
+        if self.completion_rate is not None:
+            score += 1.5 * self.completion_rate
+        if self.median_earnings is not None:
+            score += min(self.median_earnings / 80_000, 1.0)
+        if self.main_campus:
+            score += 0.3
+        if self.undergrad_size is not None and self.undergrad_size < 300:
+            score -= 0.5
+        return score
+
+    @cached_property
+    def size(self) -> str | None:
+        if self.undergrad_size is None:
+            return None
+        return next(
+            size for size, (low, high) in SIZE_BOUNDS.items() if low <= self.undergrad_size < high
+        )
+
+    @cached_property
+    def setting(self) -> str | None:
+        return LOCALE_SETTINGS.get(self.locale // 10) if self.locale else None
 
 
 @dataclass(frozen=True)
@@ -271,40 +298,20 @@ def _passes(
     return True, price, basis
 
 
-def _setting_of(college: CollegeRecord) -> str | None:
-    return LOCALE_SETTINGS.get(college.locale // 10) if college.locale else None
-
-
-def _size_of(college: CollegeRecord) -> str | None:
-    if college.undergrad_size is None:
-        return None
-    return next(
-        size for size, (low, high) in SIZE_BOUNDS.items() if low <= college.undergrad_size < high
-    )
-
-
 def _score(college: CollegeRecord, profile: Mapping[str, Any], price: int | None) -> float:
-    score = 0.0
+    score = college.base_score
     share = _program_share(college, profile.get("major"))
     if share is not None:
         score += 2.0 * min(share / 0.2, 1.0)
-    if college.completion_rate is not None:
-        score += 1.5 * college.completion_rate
-    if college.median_earnings is not None:
-        score += min(college.median_earnings / 80_000, 1.0)
     size = profile.get("size")
-    if size in SIZE_BOUNDS and _size_of(college):
-        score += 0.8 if _size_of(college) == size else -0.4
+    if size in SIZE_BOUNDS and college.size:
+        score += 0.8 if college.size == size else -0.4
     setting = profile.get("setting")
-    if setting in LOCALE_SETTINGS.values() and _setting_of(college):
-        score += 0.8 if _setting_of(college) == setting else -0.4
+    if setting in LOCALE_SETTINGS.values() and college.setting:
+        score += 0.8 if college.setting == setting else -0.4
     budget = profile.get("budget")
     if isinstance(budget, int) and budget > 0 and price is not None:
         score += 0.5 * max(0.0, 1 - price / budget)
-    if college.main_campus:
-        score += 0.3
-    if college.undergrad_size is not None and college.undergrad_size < 300:
-        score -= 0.5
     return round(score, 6)
 
 
@@ -332,22 +339,28 @@ def _reasons(
     return tuple(reasons)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Candidate:
     college: CollegeRecord
     price: int | None
     price_basis: str
-    fit: Fit
-    fit_basis: str
     score: float
+    # Judged only for the candidates the balancing looks at: most never need it.
+    fit: Fit | None = None
+    fit_basis: str = ""
 
 
-def _balanced(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
+def _balanced(
+    candidates: list[_Candidate], limit: int, profile: Mapping[str, Any]
+) -> list[_Candidate]:
     """Best first, with at most FIT_QUOTAS of each fit before the rest fill the list."""
     chosen: list[_Candidate] = []
     taken = dict.fromkeys(FIT_QUOTAS, 0)
     for candidate in candidates:
-        if len(chosen) < limit and taken[candidate.fit] < FIT_QUOTAS[candidate.fit]:
+        if len(chosen) >= limit or all(taken[fit] >= FIT_QUOTAS[fit] for fit in FIT_QUOTAS):
+            break
+        candidate.fit, candidate.fit_basis = fit_label(candidate.college, profile)
+        if taken[candidate.fit] < FIT_QUOTAS[candidate.fit]:
             chosen.append(candidate)
             taken[candidate.fit] += 1
     chosen_ids = {candidate.college.unitid for candidate in chosen}
@@ -355,6 +368,8 @@ def _balanced(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
         if len(chosen) >= limit:
             break
         if candidate.college.unitid not in chosen_ids:
+            if candidate.fit is None:
+                candidate.fit, candidate.fit_basis = fit_label(candidate.college, profile)
             chosen.append(candidate)
     order = {"reach": 0, "match": 1, "likely": 2}
     return sorted(chosen, key=lambda c: (order[c.fit], -c.score, c.college.unitid))
@@ -395,9 +410,7 @@ def rank_colleges(
     """The balanced shortlist for `profile`, with an honest explanation when it is short."""
     qualifying = _qualifying(profile, catalog)
     candidates = [
-        _Candidate(
-            college, price, basis, *fit_label(college, profile), _score(college, profile, price)
-        )
+        _Candidate(college, price, basis, _score(college, profile, price))
         for college, price, basis in qualifying
     ]
     candidates.sort(key=lambda c: (-c.score, c.college.unitid))
@@ -415,7 +428,7 @@ def rank_colleges(
             url=c.college.url,
             score=c.score,
         )
-        for c in _balanced(candidates, limit)
+        for c in _balanced(candidates, limit, profile)
     ]
     relaxations: list[Relaxation] = []
     if len(qualifying) >= MIN_RESULTS:
