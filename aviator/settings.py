@@ -189,6 +189,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "resend-stale-tool-calls": {"task": "coach.resend_stale_tool_calls", "schedule": 60.0},
+}
 
 # --- Coach -------------------------------------------------------------------------------------
 COACH_MODEL = env.str("COACH_MODEL", default="offline")

@@ -6,10 +6,11 @@ never loses what the family said: the next turn answers every family message sti
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from aviator.celery import app as celery_app
@@ -248,13 +249,31 @@ def tool_call_enqueue(
             "family_message": answering,
         },
     )
+    # Robust: if the broker is down, the family's turn still succeeds (busy), and the stale-call
+    # sweep sends the task once the broker is back.
+    transaction.on_commit(lambda: _tool_call_send(tool_call), robust=True)
+    return tool_call
+
+
+def _tool_call_send(tool_call: ToolCall) -> None:
     # By name: the tasks module imports this one, never the other way round.
-    transaction.on_commit(
-        lambda: celery_app.send_task(
-            f"coach.{pending.tool}", args=[tool_call.pk], task_id=tool_call.key
+    celery_app.send_task(f"coach.{tool_call.tool}", args=[tool_call.pk], task_id=tool_call.key)
+
+
+def tool_calls_resend_stale(*, older_than: timedelta) -> int:
+    """Send again the tool calls still waiting after `older_than` (their first send was lost, or
+    their worker vanished). Safe: a call that is already done ignores the repeat."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        ToolCall.objects.filter(
+            Q(status=ToolCallStatus.QUEUED, queued_at__lt=cutoff)
+            | Q(status=ToolCallStatus.RUNNING, started_at__lt=cutoff)
         )
     )
-    return tool_call
+    for tool_call in stale:
+        logger.warning("sending stale tool call %s again", tool_call.key)
+        _tool_call_send(tool_call)
+    return len(stale)
 
 
 def tool_call_run(*, tool_call_id: int) -> None:

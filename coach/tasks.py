@@ -7,12 +7,14 @@ resumes the graph with the failure, so the family hears the truth instead of sil
 """
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from aviator.faults import InjectedTransientFault
-from coach.services import tool_call_finish, tool_call_run
+from coach.services import tool_call_finish, tool_call_run, tool_calls_resend_stale
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +25,11 @@ TRANSIENT_ERRORS = (
     InterfaceError,
     TimeoutError,
     ConnectionError,
+    SoftTimeLimitExceeded,
     InjectedTransientFault,
 )
+# A tool call waiting longer than this was lost on its way (broker down) or with its worker.
+STALE_AFTER = timedelta(minutes=2)
 
 
 class ToolTask(Task):
@@ -57,3 +62,9 @@ def search_colleges(self, tool_call_id: int) -> None:
 @shared_task(name="coach.explain_shortlist", **TOOL_TASK_OPTIONS)
 def explain_shortlist(self, tool_call_id: int) -> None:
     tool_call_run(tool_call_id=tool_call_id)
+
+
+@shared_task(name="coach.resend_stale_tool_calls", acks_late=True, time_limit=60)
+def resend_stale_tool_calls() -> int:
+    """Beat job: no tool call is left waiting forever (DESIGN.md §9: never silently dropped)."""
+    return tool_calls_resend_stale(older_than=STALE_AFTER)

@@ -2,14 +2,16 @@
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from celery.signals import task_postrun
 from django.db import OperationalError
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from aviator.celery import app as celery_app
 from coach.models import Conversation, Message, ToolCall
-from coach.services import conversation_start, family_message_submit
+from coach.services import conversation_start, family_message_submit, tool_calls_resend_stale
 from coach.tools import TOOLS, PermanentToolError
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,3 +144,32 @@ def test_messages_sent_while_the_tool_runs_are_answered_after_it(tool_worker, co
     wait_until(lambda: Message.objects.filter(reply_to=later).exists(), what="the second reply")
     # Two searches (with their explanations): the first list, then the one for a small school.
     assert ToolCall.objects.filter(conversation=conversation, status="done").count() == 4
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise KombuOperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(celery_app, "send_task", refuse)
+    return monkeypatch
+
+
+def test_a_turn_survives_the_broker_being_down(conversation, broker_down):
+    result = family_message_submit(conversation=conversation, text=EVERYTHING)
+    conversation.refresh_from_db()
+    assert (result.family_message.text, conversation.phase) == (EVERYTHING, "recommending")
+
+
+def test_a_tool_call_lost_while_the_broker_was_down_is_sent_again(
+    tool_worker, conversation, broker_down
+):
+    family_message_submit(conversation=conversation, text=EVERYTHING)
+    broker_down.undo()
+    assert tool_calls_resend_stale(older_than=timedelta(0)) == 1
+    wait_for_phase(conversation, "recommended")
+
+
+def test_a_fresh_tool_call_is_not_sent_twice(conversation, broker_down):
+    family_message_submit(conversation=conversation, text=EVERYTHING)
+    assert tool_calls_resend_stale(older_than=timedelta(minutes=2)) == 0
