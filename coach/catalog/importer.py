@@ -41,7 +41,6 @@ INTEGER_COLUMNS = {
     "median_earnings_10y": (0, 1_000_000),
 }
 RATE_COLUMNS = ("admission_rate", "completion_rate")
-FLAG_COLUMNS = {"main_campus": "main_campus", "online_only": "online_only"}
 CONTROLS = {"public", "private_nonprofit", "private_for_profit"}
 
 

@@ -47,7 +47,6 @@ INTENT_REPLIES: dict[str, str] = {
     "other_language": "I can only chat in English for now.",
 }
 
-RECOMMEND_INTRO = "Thanks, that's what I need to look for colleges."
 ASK_ASSUMING = "Let's move on: for now I'll assume {assumptions}."
 RECOMMEND_ASSUMING = "I'm assuming {assumptions}; tell me if that's wrong and I'll redo the list."
 

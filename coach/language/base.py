@@ -1,6 +1,6 @@
 """The language layer's contract: what any model (offline rules or a chat model) must return."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -46,7 +46,6 @@ class Interpretation:
     # Why the chat model's answer was replaced by the offline rules, for the decision trace.
     fallback_reason: str | None = None
     model: str = "offline"
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 class LanguageModel(Protocol):
