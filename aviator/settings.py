@@ -191,7 +191,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "resend-stale-tool-calls": {"task": "coach.resend_stale_tool_calls", "schedule": 60.0},
+    "notify-overdue-escalations": {
+        "task": "handoff.notify_overdue_escalations",
+        "schedule": 60.0,
+    },
 }
+# E-mail: printed to the console unless an SMTP server is configured.
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aviator <aviator@localhost>")
 
 # --- Coach -------------------------------------------------------------------------------------
 COACH_MODEL = env.str("COACH_MODEL", default="offline")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from aviator.openapi import openapi_json
 from aviator.ops.health import healthz
 from coach import api
+from handoff import api as handoff_api
 
 api_v1 = [
     path("openapi.json", openapi_json, name="openapi"),
@@ -14,12 +15,34 @@ api_v1 = [
         api.conversation_messages,
         name="conversation-messages",
     ),
+    path(
+        "conversations/<uuid:conversation_id>/handoff/",
+        handoff_api.conversation_handoff,
+        name="conversation-handoff",
+    ),
+    path("escalations/", handoff_api.escalations, name="escalations"),
+    path(
+        "escalations/<uuid:escalation_id>/claim/",
+        handoff_api.escalation_claim_view,
+        name="escalation-claim",
+    ),
+    path(
+        "escalations/<uuid:escalation_id>/reply/",
+        handoff_api.escalation_reply_view,
+        name="escalation-reply",
+    ),
+    path(
+        "escalations/<uuid:escalation_id>/resolve/",
+        handoff_api.escalation_resolve_view,
+        name="escalation-resolve",
+    ),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("aviator.accounts.urls")),
+    path("staff/", include("handoff.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("coach.urls")),
 ]

@@ -13,8 +13,7 @@ from coach.profile import REQUIRED_TOPICS, TOPIC_SLOTS, topic_is_known
 DEFAULT_QUESTION_BUDGET = 6
 # Two unusable answers on one topic: stop asking it, assume and say so.
 MAX_FAILED_ATTEMPTS = 2
-# ...and when that happens to this many required topics with nothing left to ask, the coach is not
-# getting through.
+# ...and when that happens to this many required topics, the coach is not getting through.
 STUCK_AFTER_ASSUMED_TOPICS = 2
 
 # What the coach assumes for a required topic it could not learn, in words for the family.
@@ -128,7 +127,7 @@ def decide(
     2. the four required topics known → recommend, on this very turn;
     3. "just show me schools" → recommend now, stating assumptions for what is unknown;
     4. an impossible value just given → one clarifying question for that slot (once per slot);
-    5. topics declined or failed twice are assumed; too many of them → escalate as stuck;
+    5. topics declined or failed twice are assumed; two topics failed twice → escalate as stuck;
     6. question budget spent → recommend with assumptions (or escalate if too little is known);
     7. otherwise ask the first required topic still unknown — never a known one.
     """
@@ -174,7 +173,7 @@ def decide(
     ]
     # A topic the family declined is simply assumed; one it could not answer is a bad sign.
     given_up = [topic for topic in missing if topic in history.declined or topic in failed_out]
-    if len(failed_out) >= STUCK_AFTER_ASSUMED_TOPICS and len(given_up) == len(missing):
+    if len(failed_out) >= STUCK_AFTER_ASSUMED_TOPICS:
         return SufficiencyDecision(
             "escalate",
             f"no usable answer on {', '.join(failed_out)}",

@@ -46,6 +46,20 @@ RECOMMENDATION_FIELDS = (
 )
 
 
+def escalation_summary(escalation) -> dict[str, Any] | None:
+    if escalation is None:
+        return None
+    counselor = escalation.assigned_to
+    return {
+        "id": str(escalation.id),
+        "reason": escalation.reason,
+        "state": escalation.state,
+        "urgent": escalation.urgent,
+        "created": escalation.created.isoformat().replace("+00:00", "Z"),
+        "counselor": (counselor.first_name or counselor.email.split("@")[0]) if counselor else None,
+    }
+
+
 def conversation_state(conversation: Conversation) -> dict[str, Any]:
     messages = list(conversation.messages.order_by("seq"))
     shortlist = conversation.shortlists.order_by("-created").first()
@@ -60,7 +74,7 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
         "profile": dict(conversation.profile),
         "missing": missing_topics(conversation.profile),
         "recommendations": [_recommendation(item) for item in shortlist.items] if shortlist else [],
-        "escalation": None,
+        "escalation": escalation_summary(conversation.escalations.order_by("-created").first()),
         "pending_approval": None,
     }
 

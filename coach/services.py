@@ -7,6 +7,7 @@ never loses what the family said: the next turn answers every family message sti
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +18,12 @@ from aviator.celery import app as celery_app
 from aviator.faults import inject_tool_faults
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
-from coach.events import publish_conversation_event
-from coach.graph.runner import TurnOutcome, resume_coach_turn, run_coach_turn
+from coach.graph.runner import (
+    TurnOutcome,
+    hand_back_to_coach,
+    resume_coach_turn,
+    run_coach_turn,
+)
 from coach.models import (
     Conversation,
     DecisionTrace,
@@ -31,8 +36,9 @@ from coach.models import (
     ToolCall,
     ToolCallStatus,
 )
-from coach.presenters import conversation_state, message_payload
 from coach.tools import TOOLS
+from coach.transcript import conversation_locked, message_append, publish_state_on_commit
+from handoff.opening import escalation_open, open_escalation_of
 
 logger = logging.getLogger(__name__)
 
@@ -74,45 +80,15 @@ class TurnResult:
     reply: Message | None
 
 
-def _message_append(conversation: Conversation, *, role: str, text: str, **fields) -> Message:
-    """Append a message at the end of the transcript. The caller holds the conversation's lock."""
-    last = conversation.messages.aggregate(last=Max("seq"))["last"] or 0
-    message = Message.objects.create(
-        conversation=conversation, seq=last + 1, role=role, text=text, **fields
-    )
-    transaction.on_commit(
-        lambda: publish_conversation_event(
-            conversation.id, {"type": "message", "message": message_payload(message)}
-        )
-    )
-    return message
-
-
-def _locked(conversation: Conversation) -> Conversation:
-    # Turns on one conversation are serialized: LangGraph does not lock a thread, and two runs at
-    # once would fork its checkpoint chain.
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
-
-
-def _publish_state_on_commit(conversation: Conversation) -> None:
-    transaction.on_commit(
-        lambda: publish_conversation_event(
-            conversation.id,
-            {
-                "type": "state",
-                "state": conversation_state(Conversation.objects.get(pk=conversation.pk)),
-            },
-        )
-    )
-
-
 def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
-    last_answered = (
-        conversation.messages.filter(role=Role.COACH, reply_to__isnull=False).aggregate(
-            last=Max("reply_to__seq")
-        )["last"]
-        or 0
-    )
+    """Family messages after the last one the coach answered or a counselor spoke after."""
+    answered_by_coach = conversation.messages.filter(
+        role=Role.COACH, reply_to__isnull=False
+    ).aggregate(last=Max("reply_to__seq"))["last"]
+    last_counselor = conversation.messages.filter(role=Role.COUNSELOR).aggregate(last=Max("seq"))[
+        "last"
+    ]
+    last_answered = max(answered_by_coach or 0, last_counselor or 0)
     return list(
         conversation.messages.filter(role=Role.FAMILY, seq__gt=last_answered).order_by("seq")
     )
@@ -170,7 +146,7 @@ def _apply_outcome(
         tool_call_enqueue(conversation=conversation, outcome=outcome, answering=answering)
         conversation.phase = Phase.RECOMMENDING
     else:
-        reply = _message_append(
+        reply = message_append(
             conversation,
             role=Role.COACH,
             text=outcome.reply["text"],
@@ -181,6 +157,12 @@ def _apply_outcome(
             reply=reply
         )
         conversation.phase = outcome.phase
+        if outcome.escalation:
+            escalation_open(
+                conversation=conversation,
+                reason=outcome.escalation["reason"],
+                urgent=outcome.escalation["urgent"],
+            )
         if outcome.shortlist and "recommendations" in outcome.shortlist:
             Shortlist.objects.create(
                 conversation=conversation,
@@ -190,7 +172,7 @@ def _apply_outcome(
                 explanation=outcome.shortlist["explanation"],
             )
     conversation.save(update_fields=["phase", "profile", "updated"])
-    _publish_state_on_commit(conversation)
+    publish_state_on_commit(conversation)
     return reply
 
 
@@ -206,8 +188,9 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
     they are answered when it finishes. Raises TurnFailed.
     """
     with transaction.atomic():
-        conversation = _locked(conversation)
-        if _pending_tool_call(conversation) is not None:
+        conversation = conversation_locked(conversation)
+        # While a tool runs, or while a counselor holds the conversation, the coach stays silent.
+        if _pending_tool_call(conversation) is not None or open_escalation_of(conversation):
             return None
         unanswered = _unanswered_family_messages(conversation)
         is_opening = not conversation.messages.exists()
@@ -315,7 +298,7 @@ def tool_call_finish(
         tool_call = ToolCall.objects.select_related("conversation").filter(pk=tool_call_id).first()
         if tool_call is None:
             return None
-        conversation = _locked(tool_call.conversation)
+        conversation = conversation_locked(tool_call.conversation)
         tool_call = ToolCall.objects.select_for_update().get(pk=tool_call_id)
         if tool_call.status in (ToolCallStatus.DONE, ToolCallStatus.FAILED):
             return None
@@ -355,7 +338,9 @@ def family_message_submit(*, conversation: Conversation, text: str) -> TurnResul
     Raises TurnFailed after the message is safely stored when the coach cannot answer.
     """
     with transaction.atomic():
-        family_message = _message_append(_locked(conversation), role=Role.FAMILY, text=text)
+        family_message = message_append(
+            conversation_locked(conversation), role=Role.FAMILY, text=text
+        )
     reply = conversation_run_turn(conversation=conversation)
     return TurnResult(family_message=family_message, reply=reply)
 
@@ -372,3 +357,34 @@ def college_save(*, family, conversation: Conversation, unitid: int) -> SavedCol
         family=family, college_id=unitid, defaults={"conversation": conversation}
     )
     return saved
+
+
+def conversation_hand_back(*, conversation: Conversation, staff_facts: dict[str, Any]) -> None:
+    """Give the conversation back to the coach after a counselor, with the facts they entered
+    (provenance `staff`, which nothing the coach reads later can overwrite).
+
+    The caller holds the conversation's lock. The coach answers from the family's next message.
+    """
+    phase = Phase.RECOMMENDED if conversation.shortlists.exists() else Phase.GATHERING
+    outcome = hand_back_to_coach(
+        conversation_id=str(conversation.id), phase=phase, staff_facts=staff_facts
+    )
+    ProfileFact.objects.bulk_create(
+        ProfileFact(
+            conversation=conversation,
+            slot=change["slot"],
+            value=change["after"],
+            previous_value=change["before"],
+            provenance=change["provenance"],
+            confidence=change["confidence"],
+            turn=outcome.turn,
+        )
+        for change in outcome.changes
+    )
+    conversation.phase = phase
+    conversation.profile = outcome.profile
+    conversation.save(update_fields=["phase", "profile", "updated"])
+    message_append(
+        conversation, role=Role.SYSTEM, text="You're back with the coach. Ask me anything."
+    )
+    publish_state_on_commit(conversation)

@@ -11,5 +11,10 @@ urlpatterns = [
     path(
         "conversations/<uuid:conversation_id>/saved/", views.college_save_view, name="college-save"
     ),
+    path(
+        "conversations/<uuid:conversation_id>/handoff/",
+        views.handoff_request_view,
+        name="handoff-request",
+    ),
     path("my-list/", views.my_list, name="my-list"),
 ]

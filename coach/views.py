@@ -12,6 +12,7 @@ from coach.selectors import (
     saved_colleges_of_family,
 )
 from coach.services import InvalidMessage, TurnFailed, college_save, conversation_start
+from handoff.services import HandoffError, escalation_request
 
 
 @require_GET
@@ -50,6 +51,17 @@ def college_save_view(request, conversation_id):
         messages.error(request, "That college is not on this conversation's list.")
     else:
         messages.success(request, f"Saved {saved.college.name} to My list.")
+    return redirect("coach:conversation", conversation_id=conversation.id)
+
+
+@login_required
+@require_POST
+def handoff_request_view(request, conversation_id):
+    conversation = conversation_for_family(user=request.user, conversation_id=conversation_id)
+    try:
+        escalation_request(conversation=conversation)
+    except HandoffError as error:
+        messages.error(request, error.message)
     return redirect("coach:conversation", conversation_id=conversation.id)
 
 

@@ -92,6 +92,7 @@ def guard(state: CoachState, config=None):
         "changes": [],
         "decision": None,
         "shortlist": None,
+        "escalation": None,
         "trace": [],
         "reply": None,
     }
@@ -173,38 +174,25 @@ def extract(state: CoachState, config=None):
 def gate(state: CoachState, config=None):
     """Decide: ask, recommend or escalate. The model is never asked whether to stop."""
     history = state["history"]
-    if state.get("phase") == "escalated":
-        decision = {
-            "action": "escalate",
-            "reason": "already waiting for a counselor",
-            "score": None,
-            "topic": None,
-            "clarification": False,
-            "assumptions": {},
-            "escalation_reason": "already_escalated",
-            "urgent": False,
-            "follow_up": None,
-        }
-    else:
-        interpretation = state.get("interpretation") or {}
-        signals = TurnSignals(
-            crisis=guard_rules.CRISIS in state["signals"],
-            wants_human=guard_rules.HUMAN in state["signals"],
-            just_show_me=Intent.JUST_SHOW_ME in interpretation.get("intents", []),
-            rejected_slots=tuple(r["slot"] for r in interpretation.get("rejected", [])),
-        )
-        decision = decide(
-            state["profile"],
-            GateHistory(
-                questions_asked=history["questions_asked"],
-                failed_attempts=history["failed_attempts"],
-                clarified_slots=frozenset(history["clarified_slots"]),
-                declined=frozenset(history["declined"]),
-                optional_asked=history["optional_asked"],
-            ),
-            signals,
-            pick_optional_topic=optional_topic_picker_from_config(config),
-        ).as_dict()
+    interpretation = state.get("interpretation") or {}
+    signals = TurnSignals(
+        crisis=guard_rules.CRISIS in state["signals"],
+        wants_human=guard_rules.HUMAN in state["signals"],
+        just_show_me=Intent.JUST_SHOW_ME in interpretation.get("intents", []),
+        rejected_slots=tuple(r["slot"] for r in interpretation.get("rejected", [])),
+    )
+    decision = decide(
+        state["profile"],
+        GateHistory(
+            questions_asked=history["questions_asked"],
+            failed_attempts=history["failed_attempts"],
+            clarified_slots=frozenset(history["clarified_slots"]),
+            declined=frozenset(history["declined"]),
+            optional_asked=history["optional_asked"],
+        ),
+        signals,
+        pick_optional_topic=optional_topic_picker_from_config(config),
+    ).as_dict()
     label = decision["action"] + (f"({decision['topic']})" if decision["topic"] else "")
     return {"decision": decision}, _entry(
         "gate",
@@ -328,6 +316,7 @@ def tool_failed(state: CoachState, config=None):
     error = state["shortlist"]["error"]
     update = {
         "phase": "escalated",
+        "escalation": {"reason": "tool_failure", "urgent": False},
         "asked": [],
         "transcript": [{"role": "coach", "text": prompts.TOOL_FAILED, "message_id": None}],
         "reply": _reply(state, prompts.TOOL_FAILED, []),
@@ -341,10 +330,10 @@ def escalate(state: CoachState, config=None):
     text = {
         "crisis": prompts.ESCALATE_CRISIS,
         "requested": prompts.ESCALATE_REQUESTED,
-        "already_escalated": prompts.ESCALATE_WAITING,
     }.get(decision["escalation_reason"], prompts.ESCALATE_STUCK)
     update = {
         "phase": "escalated",
+        "escalation": {"reason": decision["escalation_reason"], "urgent": decision["urgent"]},
         "asked": [],
         "transcript": [{"role": "coach", "text": text, "message_id": None}],
         "reply": _reply(state, text, []),

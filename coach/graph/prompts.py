@@ -62,10 +62,6 @@ TOOL_FAILED = (
     "I'm sorry: I couldn't search the college catalog just now, and I'd rather not guess. I've "
     "asked a counselor from our team to pick this up; they'll see everything we've discussed."
 )
-ESCALATE_WAITING = (
-    "A counselor has been asked to join; they'll see this message too. I'll stay out of the way "
-    "until they do."
-)
 ESCALATE_CRISIS = (
     "I'm really sorry you're both going through this. If your son may be in danger right now, "
     "please call or text 988 (the Suicide & Crisis Lifeline, 24/7) or call 911. I've flagged this "

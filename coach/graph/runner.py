@@ -12,6 +12,9 @@ from coach.graph.context import LANGUAGE_MODEL, OPTIONAL_TOPIC_PICKER
 from coach.graph.graph import build_coach_graph
 from coach.graph.state import IncomingMessage
 from coach.language import LanguageModel
+from coach.language.base import ExtractedFact
+from coach.ledger import ledger_apply, profile_of
+from coach.profile import validate_slot_value
 
 _lock = threading.Lock()
 _compiled: dict[int, CompiledStateGraph] = {}
@@ -35,6 +38,7 @@ class TurnOutcome:
     reply: dict[str, Any] | None
     pending_tool: PendingTool | None
     shortlist: dict[str, Any] | None
+    escalation: dict[str, Any] | None
 
 
 def coach_graph() -> CompiledStateGraph:
@@ -76,6 +80,7 @@ def _outcome(graph: CompiledStateGraph, config: dict) -> TurnOutcome:
         reply=None if pending else values["reply"],
         pending_tool=pending,
         shortlist=values.get("shortlist"),
+        escalation=None if pending else values.get("escalation"),
     )
 
 
@@ -120,4 +125,36 @@ def resume_coach_turn(
     pending = {interrupt.id for interrupt in graph.get_state(config).interrupts}
     if interrupt_id in pending:
         graph.invoke(Command(resume={interrupt_id: result}), config, durability="sync")
+    return _outcome(graph, config)
+
+
+def hand_back_to_coach(
+    *, conversation_id: str, phase: str, staff_facts: dict[str, Any]
+) -> TurnOutcome:
+    """After a counselor: set the phase and add their facts (provenance `staff`) to the ledger.
+
+    Validated like any other fact; written as if the `ask` node had run, so the thread is left
+    finished and the next family message starts a fresh turn.
+    """
+    graph = coach_graph()
+    config = thread_config(conversation_id)
+    values = graph.get_state(config).values
+    extracted = tuple(
+        ExtractedFact(slot, validate_slot_value(slot, value), 1.0, "staff")
+        for slot, value in staff_facts.items()
+    )
+    facts, changes = ledger_apply(
+        values.get("facts") or {}, extracted, source_message_id=None, turn=values.get("turn", 0)
+    )
+    graph.update_state(
+        config,
+        {
+            "phase": phase,
+            "facts": facts,
+            "profile": profile_of(facts),
+            "changes": [change.as_dict() for change in changes],
+            "asked": [],
+        },
+        as_node="ask",
+    )
     return _outcome(graph, config)

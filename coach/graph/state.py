@@ -52,5 +52,7 @@ class CoachState(TypedDict, total=False):
     decision: dict[str, Any] | None
     # The search tool's result for this turn (a RankingResult as a dict, or {"error": ...}).
     shortlist: dict[str, Any] | None
+    # Set when this turn hands the family to a counselor: {"reason": ..., "urgent": ...}.
+    escalation: dict[str, Any] | None
     trace: list[TraceEntry]
     reply: CoachReply | None

@@ -12,7 +12,10 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("composer-text");
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${window.location.host}/ws/conversations/${chat.dataset.conversationId}/`;
+  // The family page talks to its conversation; the staff page to the escalation it holds.
+  const path = chat.dataset.wsUrl || `/ws/conversations/${chat.dataset.conversationId}/`;
+  const url = `${scheme}://${window.location.host}${path}`;
+  const sendType = chat.dataset.sendType || "message";
   let socket;
   let retryDelay = 500;
 
@@ -77,7 +80,7 @@
   function showState(state) {
     state.messages.forEach(showMessage);
     busy.hidden = !state.busy;
-    shortlist.replaceChildren(...state.recommendations.map(collegeCard));
+    if (chat.dataset.saveUrl) shortlist.replaceChildren(...state.recommendations.map(collegeCard));
     chat.dataset.phase = state.phase;
   }
 
@@ -107,7 +110,7 @@
     });
   }
 
-  form.addEventListener("submit", (event) => {
+  if (form) form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
     if (!text.trim()) return;
@@ -116,7 +119,7 @@
       return;
     }
     showError("");
-    socket.send(JSON.stringify({ type: "message", text }));
+    socket.send(JSON.stringify({ type: sendType, text }));
     input.value = "";
   });
 

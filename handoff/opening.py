@@ -1,0 +1,84 @@
+"""Opening an escalation: the coach's door into the human handoff.
+
+Kept apart from `handoff.services` so the coach can open escalations while the handoff services
+use the coach's own services for hand-back, with no import running both ways.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from coach.models import Conversation, Phase, Role
+from coach.transcript import message_append
+from handoff.models import OPEN_STATES, Escalation
+from handoff.packet import build_packet
+
+logger = logging.getLogger(__name__)
+
+# Time to the first human reply, by priority (DESIGN.md §6 SLA clocks).
+FIRST_REPLY_SLA = {True: timedelta(minutes=5), False: timedelta(minutes=15)}
+RESOLUTION_SLA = timedelta(hours=24)
+
+
+def open_escalation_of(conversation: Conversation) -> Escalation | None:
+    return conversation.escalations.filter(state__in=OPEN_STATES).first()
+
+
+def escalation_open(*, conversation: Conversation, reason: str, urgent: bool) -> Escalation:
+    """Hand the conversation to the counselors. The caller holds the conversation's lock.
+
+    Idempotent: an open escalation is returned as it is (upgraded to urgent if need be).
+    """
+    existing = open_escalation_of(conversation)
+    if existing is not None:
+        if urgent and not existing.urgent:
+            existing.urgent = True
+            existing.save(update_fields=["urgent"])
+        return existing
+    shortlist = conversation.shortlists.order_by("-created").first()
+    last_coach = conversation.messages.filter(role=Role.COACH).order_by("-seq").first()
+    escalation = Escalation(conversation=conversation, reason=reason, urgent=urgent)
+    escalation.packet = build_packet(
+        reason=reason,
+        urgent=urgent,
+        profile=conversation.profile,
+        family_messages=conversation.messages.filter(role=Role.FAMILY).count(),
+        shortlist=shortlist.items if shortlist else [],
+        last_coach_text=last_coach.text if last_coach else "",
+        transcript_url=reverse("handoff:escalation", args=[escalation.id]),
+        trace_url=reverse("handoff:escalation", args=[escalation.id]) + "#trace",
+    ).as_dict()
+    escalation.save()
+    conversation.phase = Phase.ESCALATED
+    conversation.save(update_fields=["phase", "updated"])
+    wait = int(FIRST_REPLY_SLA[urgent].total_seconds() // 60)
+    message_append(
+        conversation,
+        role=Role.SYSTEM,
+        text=f"A counselor will join you here; the expected wait is about {wait} minutes.",
+    )
+    if urgent:
+        transaction.on_commit(lambda: notify_counselors(escalation, subject="URGENT escalation"))
+    return escalation
+
+
+def notify_counselors(escalation: Escalation, *, subject: str) -> None:
+    """E-mail the counselors on duty (every active counselor) about an escalation."""
+    counselors = (
+        get_user_model().objects.filter(groups__name="counselor", is_active=True).exclude(email="")
+    )
+    recipients = [user.email for user in counselors]
+    if not recipients:
+        logger.warning("no counselor to notify about escalation %s", escalation.id)
+        return
+    send_mail(
+        subject=f"[Aviator] {subject}: {escalation.get_reason_display()}",
+        message=f"{escalation.packet['summary']}\n\nOpen: {escalation.packet['transcript_url']}",
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=False,
+    )

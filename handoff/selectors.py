@@ -1,0 +1,70 @@
+"""Reads for the staff side. Every staff access to an escalation goes through these doors."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from aviator.accounts.roles import Role, role_of
+from handoff.models import OPEN_STATES, Escalation
+
+QUEUES = ("unassigned", "mine", "urgent", "open")
+
+
+def is_staff_member(user) -> bool:
+    return role_of(user) in (Role.COUNSELOR, Role.ADMIN)
+
+
+def escalations_in_queue(*, user, queue: str) -> QuerySet[Escalation]:
+    """An inbox queue. Counselors see open escalations (to claim them) and their own; admins all."""
+    if not is_staff_member(user):
+        raise Http404("No such page.")
+    escalations = Escalation.objects.select_related("conversation", "assigned_to")
+    match queue:
+        case "unassigned":
+            return escalations.filter(state="waiting_for_human", assigned_to__isnull=True)
+        case "mine":
+            return escalations.filter(assigned_to=user, state__in=OPEN_STATES)
+        case "urgent":
+            return escalations.filter(urgent=True, state__in=OPEN_STATES)
+        case "open":
+            return escalations.filter(state__in=OPEN_STATES)
+    raise Http404("No such queue.")
+
+
+def escalation_for_staff(*, user, escalation_id) -> Escalation:
+    """An escalation a staff member may open: waiting ones (to read the packet and claim) and
+    those granted to them on claim; admins see all. Anyone else: 404."""
+    if not is_staff_member(user):
+        raise Http404("No such escalation.")
+    escalation = (
+        Escalation.objects.select_related("conversation", "assigned_to")
+        .filter(pk=escalation_id)
+        .first()
+    )
+    if escalation is None:
+        raise Http404("No such escalation.")
+    if role_of(user) == Role.ADMIN or escalation.state == "waiting_for_human":
+        return escalation
+    granted = get_objects_for_user(
+        user, "handoff.change_escalation", klass=Escalation, accept_global_perms=False
+    )
+    if not granted.filter(pk=escalation.pk).exists():
+        raise Http404("No such escalation.")
+    return escalation
+
+
+def escalation_payload(escalation: Escalation) -> dict:
+    return {
+        "id": str(escalation.id),
+        "conversation": str(escalation.conversation_id),
+        "reason": escalation.reason,
+        "urgent": escalation.urgent,
+        "state": escalation.state,
+        "assigned_to": escalation.assigned_to.email if escalation.assigned_to else None,
+        "packet": escalation.packet,
+        "created": escalation.created.isoformat().replace("+00:00", "Z"),
+        "first_human_reply_at": escalation.first_human_reply_at
+        and escalation.first_human_reply_at.isoformat().replace("+00:00", "Z"),
+        "resolved_at": escalation.resolved_at
+        and escalation.resolved_at.isoformat().replace("+00:00", "Z"),
+    }

@@ -1,0 +1,123 @@
+"""Staff inbox pages for counselors and admins."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from coach.models import DecisionTrace
+from coach.presenters import conversation_state
+from handoff.selectors import QUEUES, escalation_for_staff, escalations_in_queue, is_staff_member
+from handoff.services import (
+    HandoffError,
+    escalation_claim,
+    escalation_note_add,
+    escalation_overdue,
+    escalation_reply,
+    escalation_resolve,
+)
+
+
+def staff_only(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_only
+@require_GET
+def inbox(request):
+    queue = request.GET.get("queue", "unassigned")
+    now = timezone.now()
+    rows = [
+        (escalation, escalation_overdue(escalation, now=now))
+        for escalation in escalations_in_queue(user=request.user, queue=queue)
+    ]
+    return render(request, "handoff/inbox.html", {"queue": queue, "queues": QUEUES, "rows": rows})
+
+
+@staff_only
+@require_GET
+def escalation_page(request, escalation_id):
+    escalation = escalation_for_staff(user=request.user, escalation_id=escalation_id)
+    conversation = escalation.conversation
+    may_read = escalation.assigned_to_id == request.user.pk or request.user.is_superuser
+    context = {
+        "escalation": escalation,
+        "packet": escalation.packet,
+        "overdue": escalation_overdue(escalation, now=timezone.now()),
+        "may_read": may_read,
+        "is_assignee": escalation.assigned_to_id == request.user.pk,
+    }
+    if may_read:
+        # The transcript and the trace only once the conversation is in this counselor's hands.
+        context["state"] = conversation_state(conversation)
+        context["traces"] = DecisionTrace.objects.filter(conversation=conversation)
+        context["notes"] = escalation.notes.select_related("author")
+    return render(request, "handoff/escalation.html", context)
+
+
+def _act(request, escalation_id, action) -> None:
+    escalation = escalation_for_staff(user=request.user, escalation_id=escalation_id)
+    try:
+        action(escalation)
+    except HandoffError as error:
+        messages.error(request, error.message)
+
+
+@staff_only
+@require_POST
+def claim(request, escalation_id):
+    _act(
+        request,
+        escalation_id,
+        lambda e: escalation_claim(escalation_id=e.id, counselor=request.user),
+    )
+    return redirect("handoff:escalation", escalation_id=escalation_id)
+
+
+@staff_only
+@require_POST
+def reply(request, escalation_id):
+    _act(
+        request,
+        escalation_id,
+        lambda e: escalation_reply(
+            escalation_id=e.id, counselor=request.user, text=request.POST.get("text", "")
+        ),
+    )
+    return redirect("handoff:escalation", escalation_id=escalation_id)
+
+
+@staff_only
+@require_POST
+def note(request, escalation_id):
+    _act(
+        request,
+        escalation_id,
+        lambda e: escalation_note_add(
+            escalation_id=e.id, counselor=request.user, text=request.POST.get("text", "")
+        ),
+    )
+    return redirect("handoff:escalation", escalation_id=escalation_id)
+
+
+@staff_only
+@require_POST
+def resolve(request, escalation_id):
+    handback = request.POST.get("outcome") == "handback"
+    _act(
+        request,
+        escalation_id,
+        lambda e: escalation_resolve(escalation_id=e.id, counselor=request.user, handback=handback),
+    )
+    return redirect("handoff:inbox")
