@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from coach.consumers import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from coach.events import conversation_group
 from coach.presenters import conversation_state
-from handoff.selectors import escalation_for_staff
+from handoff.selectors import escalation_for_staff, may_read_transcript
 from handoff.services import HandoffError, escalation_reply
 
 
@@ -23,7 +23,7 @@ class ReplyFrame(BaseModel):
 
 def _escalation_and_state(user, escalation_id):
     escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
-    if escalation.assigned_to_id != user.pk and not user.is_superuser:
+    if not may_read_transcript(user=user, escalation=escalation):
         raise Http404("Claim the escalation first.")
     return escalation, conversation_state(escalation.conversation)
 

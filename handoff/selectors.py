@@ -32,8 +32,10 @@ def escalations_in_queue(*, user, queue: str) -> QuerySet[Escalation]:
 
 
 def escalation_for_staff(*, user, escalation_id) -> Escalation:
-    """An escalation a staff member may open: waiting ones (to read the packet and claim) and
-    those granted to them on claim; admins see all. Anyone else: 404."""
+    """An escalation a staff member may open: any open one (its packet, to claim it or see who
+    has it) and closed ones granted to them on claim; admins see all. Anyone else: 404.
+
+    Reading the transcript needs more: being the assignee (see `may_read_transcript`)."""
     if not is_staff_member(user):
         raise Http404("No such escalation.")
     escalation = (
@@ -43,7 +45,7 @@ def escalation_for_staff(*, user, escalation_id) -> Escalation:
     )
     if escalation is None:
         raise Http404("No such escalation.")
-    if role_of(user) == Role.ADMIN or escalation.state == "waiting_for_human":
+    if role_of(user) == Role.ADMIN or escalation.is_open:
         return escalation
     granted = get_objects_for_user(
         user, "handoff.change_escalation", klass=Escalation, accept_global_perms=False
@@ -51,6 +53,11 @@ def escalation_for_staff(*, user, escalation_id) -> Escalation:
     if not granted.filter(pk=escalation.pk).exists():
         raise Http404("No such escalation.")
     return escalation
+
+
+def may_read_transcript(*, user, escalation: Escalation) -> bool:
+    """The full conversation is for the counselor holding it, and for admins."""
+    return escalation.assigned_to_id == user.pk or role_of(user) == Role.ADMIN
 
 
 def escalation_payload(escalation: Escalation) -> dict:

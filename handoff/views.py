@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coach.models import DecisionTrace
 from coach.presenters import conversation_state
-from handoff.selectors import QUEUES, escalation_for_staff, escalations_in_queue, is_staff_member
+from handoff.selectors import (
+    QUEUES,
+    escalation_for_staff,
+    escalations_in_queue,
+    is_staff_member,
+    may_read_transcript,
+)
 from handoff.services import (
     HandoffError,
     escalation_claim,
@@ -50,7 +56,7 @@ def inbox(request):
 def escalation_page(request, escalation_id):
     escalation = escalation_for_staff(user=request.user, escalation_id=escalation_id)
     conversation = escalation.conversation
-    may_read = escalation.assigned_to_id == request.user.pk or request.user.is_superuser
+    may_read = may_read_transcript(user=request.user, escalation=escalation)
     context = {
         "escalation": escalation,
         "packet": escalation.packet,
