@@ -49,6 +49,7 @@ def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
     )
     server.manage("migrate", "--no-input")
     server.manage("import_catalog")
+    server.manage("seed_demo")
     yield server.start()
     server.stop()
     with psycopg.connect(admin_dsn, autocommit=True) as admin:

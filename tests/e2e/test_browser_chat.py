@@ -81,3 +81,43 @@ def test_a_family_sees_college_cards_arrive_after_answering_everything(services_
     expect(page.locator(".college-card").first).to_be_visible(timeout=30_000)
     assert page.locator(".college-card").count() >= 6
     expect(page.locator("#busy")).to_be_hidden()
+
+
+def test_the_full_handoff_loop_between_a_family_and_a_counselor(services_app, browser):
+    from playwright.sync_api import expect
+
+    family = browser.new_context().new_page()
+    counselor = browser.new_context().new_page()
+    family.goto(f"{services_app.base_url}/accounts/signup/")
+    family.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
+    family.fill("#id_password", "a-Long-enough-pass-42")
+    family.fill("#id_password_again", "a-Long-enough-pass-42")
+    family.click("button[type=submit]")
+    family.click("#start-conversation")
+    expect(family.locator("#chat")).to_have_attribute("data-connected", "true")
+    family.fill("#composer-text", "Biology, GPA 3.5.")
+    family.click("#send")
+    expect(family.locator(".message.coach")).to_have_count(2)
+
+    family.click("#talk-to-counselor")
+    expect(family.locator(".message.system")).to_contain_text("A counselor will join you")
+
+    counselor.goto(f"{services_app.base_url}/accounts/login/")
+    counselor.fill("#id_username", "counselor@demo.aviator")
+    counselor.fill("#id_password", "fly-counselor-demo")
+    counselor.click("button[type=submit]")
+    counselor.goto(f"{services_app.base_url}/staff/?queue=unassigned")
+    counselor.locator("tr[data-escalation-id] a").first.click()
+    counselor.click("#claim")
+    expect(counselor.locator("#chat")).to_have_attribute("data-connected", "true")
+    expect(family.locator(".message.system").last).to_contain_text("has joined")
+
+    counselor.fill("#composer-text", "Hi, I'm from the counseling team. What's your budget?")
+    counselor.click("#send")
+    expect(family.locator(".message.counselor")).to_contain_text("What's your budget?")
+
+    counselor.click("#handback")
+    expect(family.locator(".message.system").last).to_contain_text("back with the coach")
+    family.fill("#composer-text", "We can pay 20k a year.")
+    family.click("#send")
+    expect(family.locator(".message.coach").last).to_contain_text("Which states or regions")
