@@ -11,6 +11,8 @@ from typing import Any, Literal
 from coach.profile import REQUIRED_TOPICS, TOPIC_SLOTS, topic_is_known
 
 DEFAULT_QUESTION_BUDGET = 6
+# Off-topic or manipulative messages tolerated (each gets a polite redirect) before a person looks.
+OUT_OF_LANE_STRIKES = 3
 # Two unusable answers on one topic: stop asking it, assume and say so.
 MAX_FAILED_ATTEMPTS = 2
 # ...and when that happens to this many required topics, the coach is not getting through.
@@ -44,6 +46,8 @@ class TurnSignals:
     wants_human: bool = False
     just_show_me: bool = False
     rejected_slots: tuple[str, ...] = ()
+    # Messages so far (this one included) that were off-topic or tried to manipulate the coach.
+    out_of_lane_strikes: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,8 @@ def decide(
 ) -> SufficiencyDecision:
     """What the coach does next. The rules, in order:
 
-    1. a crisis or a request for a person escalates at once;
+    1. a crisis or a request for a person escalates at once; so does a third off-topic or
+       manipulative message;
     2. the four required topics known → recommend, on this very turn;
     3. "just show me schools" → recommend now, stating assumptions for what is unknown;
     4. an impossible value just given → one clarifying question for that slot (once per slot);
@@ -144,6 +149,14 @@ def decide(
     if signals.wants_human:
         return SufficiencyDecision(
             "escalate", "the family asked for a person", score, escalation_reason="requested"
+        )
+    if signals.out_of_lane_strikes >= OUT_OF_LANE_STRIKES:
+        return SufficiencyDecision(
+            "escalate",
+            f"{signals.out_of_lane_strikes} messages outside college planning or trying to "
+            "manipulate the coach",
+            score,
+            escalation_reason="out_of_lane",
         )
     if not missing:
         return _recommend(

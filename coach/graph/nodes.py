@@ -31,7 +31,9 @@ EMPTY_HISTORY: dict[str, Any] = {
     "declined": [],
     "optional_asked": False,
     "assumed": [],
+    "out_of_lane_strikes": 0,
 }
+OUT_OF_LANE_SIGNALS = {guard_rules.INJECTION, guard_rules.OFF_TOPIC_TASK}
 
 
 def traced(node: Callable[..., dict]) -> Callable[..., dict]:
@@ -135,7 +137,10 @@ def extract(state: CoachState, config=None):
         for topic in asked:
             if not topic_is_known(after, topic) and topic not in declined:
                 failed[topic] = failed.get(topic, 0) + 1
-    history.update(failed_attempts=failed, declined=sorted(declined))
+    strikes = history.get("out_of_lane_strikes", 0)
+    if OUT_OF_LANE_SIGNALS & set(state["signals"]) or Intent.OFF_TOPIC in intents:
+        strikes += 1
+    history.update(failed_attempts=failed, declined=sorted(declined), out_of_lane_strikes=strikes)
     interpretation = {
         "intents": sorted(intents),
         "rejected": rejected,
@@ -180,6 +185,7 @@ def gate(state: CoachState, config=None):
         wants_human=guard_rules.HUMAN in state["signals"],
         just_show_me=Intent.JUST_SHOW_ME in interpretation.get("intents", []),
         rejected_slots=tuple(r["slot"] for r in interpretation.get("rejected", [])),
+        out_of_lane_strikes=history.get("out_of_lane_strikes", 0),
     )
     decision = decide(
         state["profile"],
@@ -330,6 +336,7 @@ def escalate(state: CoachState, config=None):
     text = {
         "crisis": prompts.ESCALATE_CRISIS,
         "requested": prompts.ESCALATE_REQUESTED,
+        "out_of_lane": prompts.ESCALATE_OUT_OF_LANE,
     }.get(decision["escalation_reason"], prompts.ESCALATE_STUCK)
     update = {
         "phase": "escalated",

@@ -62,6 +62,10 @@ TOOL_FAILED = (
     "I'm sorry: I couldn't search the college catalog just now, and I'd rather not guess. I've "
     "asked a counselor from our team to pick this up; they'll see everything we've discussed."
 )
+ESCALATE_OUT_OF_LANE = (
+    "I can only help with college planning, so I've asked a counselor from our team to join in "
+    "case there's something else we can do for you."
+)
 ESCALATE_CRISIS = (
     "I'm really sorry you're both going through this. If your son may be in danger right now, "
     "please call or text 988 (the Suicide & Crisis Lifeline, 24/7) or call 911. I've flagged this "

@@ -230,3 +230,12 @@ def test_declining_the_remaining_topics_recommends_instead_of_escalating():
     history = GateHistory(declined=frozenset({"budget", "location"}))
     decision = decide(profile(major="biology", gpa=3.0), history, NO_SIGNALS)
     assert (decision.action, sorted(decision.assumptions)) == ("recommend", ["budget", "location"])
+
+
+def test_a_third_off_topic_or_manipulative_message_escalates():
+    decision = decide(profile(), FRESH, TurnSignals(out_of_lane_strikes=3))
+    assert (decision.action, decision.escalation_reason) == ("escalate", "out_of_lane")
+
+
+def test_one_off_topic_message_only_gets_a_redirect():
+    assert decide(profile(), FRESH, TurnSignals(out_of_lane_strikes=1)).action == "ask"
