@@ -20,35 +20,34 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 
 
-class MessageFrame(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    type: Literal["message"]
-    text: object
+class ConversationGroupConsumer(AsyncJsonWebsocketConsumer):
+    """A socket following one conversation's events. Subclasses say who may open it
+    (`load`, which raises Http404 otherwise) and what a frame from the client does."""
 
+    def load(self, user, url_kwargs):
+        """Return (the object this socket is about, its conversation). Runs in a thread."""
+        raise NotImplementedError
 
-def _conversation_and_state(user, conversation_id):
-    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
-    return conversation, conversation_state(conversation)
-
-
-class ConversationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope["user"]
         if not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
         try:
-            self.conversation, state = await database_sync_to_async(_conversation_and_state)(
-                user, conversation_id
+            self.subject, state = await database_sync_to_async(self._load_with_state)(
+                user, self.scope["url_route"]["kwargs"]
             )
         except Http404:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.group = conversation_group(self.conversation.id)
+        self.group = conversation_group(state["id"])
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "state", "state": state})
+
+    def _load_with_state(self, user, url_kwargs):
+        subject, conversation = self.load(user, url_kwargs)
+        return subject, conversation_state(conversation)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
@@ -58,30 +57,44 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         try:
             content = json.loads(text_data or "")
         except json.JSONDecodeError:
-            await self._send_error("invalid_json", "Frames must be JSON.")
+            await self.send_error("invalid_json", "Frames must be JSON.")
             return
         await self.receive_json(content)
+
+    async def conversation_event(self, message):
+        await self.send_json(message["event"])
+
+    async def send_error(self, code: str, text: str):
+        await self.send_json({"type": "error", "error": {"code": code, "message": text}})
+
+
+class MessageFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["message"]
+    text: object
+
+
+class ConversationConsumer(ConversationGroupConsumer):
+    def load(self, user, url_kwargs):
+        conversation = conversation_for_family(
+            user=user, conversation_id=url_kwargs["conversation_id"]
+        )
+        return conversation, conversation
 
     async def receive_json(self, content, **kwargs):
         try:
             frame = MessageFrame.model_validate(content)
             text = check_family_text(frame.text)
         except ValidationError:
-            await self._send_error("invalid", 'Send {"type": "message", "text": "..."}.')
+            await self.send_error("invalid", 'Send {"type": "message", "text": "..."}.')
             return
         except InvalidMessage as error:
-            await self._send_error(error.code, error.message)
+            await self.send_error(error.code, error.message)
             return
         try:
             # The new messages and the state reach this socket through the conversation's group.
             await database_sync_to_async(family_message_submit)(
-                conversation=self.conversation, text=text
+                conversation=self.subject, text=text
             )
         except TurnFailed:
-            await self._send_error("turn_failed", TurnFailed.family_explanation)
-
-    async def conversation_event(self, message):
-        await self.send_json(message["event"])
-
-    async def _send_error(self, code: str, text: str):
-        await self.send_json({"type": "error", "error": {"code": code, "message": text}})
+            await self.send_error("turn_failed", TurnFailed.family_explanation)

@@ -94,6 +94,23 @@ def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     )
 
 
+def _store_fact_changes(conversation: Conversation, outcome: TurnOutcome) -> None:
+    """Copy the ledger changes of a turn (or of a hand-back) into the fact history."""
+    ProfileFact.objects.bulk_create(
+        ProfileFact(
+            conversation=conversation,
+            slot=change["slot"],
+            value=change["after"],
+            previous_value=change["before"],
+            provenance=change["provenance"],
+            confidence=change["confidence"],
+            source_message_id=change["source_message_id"],
+            turn=outcome.turn,
+        )
+        for change in outcome.changes
+    )
+
+
 def _record_turn(conversation: Conversation, outcome: TurnOutcome, *, first_part: bool) -> None:
     """Copy the turn's ledger changes and decision trace out of the checkpoint into the database.
 
@@ -101,19 +118,7 @@ def _record_turn(conversation: Conversation, outcome: TurnOutcome, *, first_part
     ledger changes (made before any pause) are stored with the first part only.
     """
     if first_part:
-        ProfileFact.objects.bulk_create(
-            ProfileFact(
-                conversation=conversation,
-                slot=change["slot"],
-                value=change["after"],
-                previous_value=change["before"],
-                provenance=change["provenance"],
-                confidence=change["confidence"],
-                source_message_id=change["source_message_id"],
-                turn=outcome.turn,
-            )
-            for change in outcome.changes
-        )
+        _store_fact_changes(conversation, outcome)
     DecisionTrace.objects.bulk_create(
         [
             DecisionTrace(
@@ -369,18 +374,7 @@ def conversation_hand_back(*, conversation: Conversation, staff_facts: dict[str,
     outcome = hand_back_to_coach(
         conversation_id=str(conversation.id), phase=phase, staff_facts=staff_facts
     )
-    ProfileFact.objects.bulk_create(
-        ProfileFact(
-            conversation=conversation,
-            slot=change["slot"],
-            value=change["after"],
-            previous_value=change["before"],
-            provenance=change["provenance"],
-            confidence=change["confidence"],
-            turn=outcome.turn,
-        )
-        for change in outcome.changes
-    )
+    _store_fact_changes(conversation, outcome)
     conversation.phase = phase
     conversation.profile = outcome.profile
     conversation.save(update_fields=["phase", "profile", "updated"])

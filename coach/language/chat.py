@@ -25,24 +25,9 @@ from coach.profile import MAJORS, SLOTS, TOPIC_SLOTS, SlotValueError, validate_s
 
 logger = logging.getLogger(__name__)
 
-SlotName = Literal[
-    "major",
-    "gpa",
-    "sat",
-    "act",
-    "test_optional",
-    "budget",
-    "states",
-    "home_state",
-    "income",
-    "size",
-    "setting",
-]
-assert set(SlotName.__args__) == set(SLOTS)  # the schema and the vocabulary must not drift apart
-TopicName = Literal[
-    "major", "academics", "budget", "location", "home_state", "income", "size", "setting"
-]
-assert set(TopicName.__args__) == set(TOPIC_SLOTS)
+# Built from the vocabulary itself, so the schema the model fills cannot drift from it.
+SlotName = Literal[SLOTS]
+TopicName = Literal[tuple(TOPIC_SLOTS)]
 
 
 class StatedFact(BaseModel):

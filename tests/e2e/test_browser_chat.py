@@ -36,6 +36,16 @@ def browser():
         launched.close()
 
 
+def sign_up_and_start_a_conversation(page, base_url: str) -> None:
+    """A new family signs up and opens a conversation; the coach's greeting is on screen after."""
+    page.goto(f"{base_url}/accounts/signup/")
+    page.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
+    page.fill("#id_password", "a-Long-enough-pass-42")
+    page.fill("#id_password_again", "a-Long-enough-pass-42")
+    page.click("button[type=submit]")
+    page.click("#start-conversation")
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
@@ -46,12 +56,7 @@ def page(browser):
 def test_a_family_signs_up_and_sees_the_coach_reply_arrive_without_a_reload(services_app, page):
     from playwright.sync_api import expect
 
-    page.goto(f"{services_app.base_url}/accounts/signup/")
-    page.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
-    page.fill("#id_password", "a-Long-enough-pass-42")
-    page.fill("#id_password_again", "a-Long-enough-pass-42")
-    page.click("button[type=submit]")
-    page.click("#start-conversation")
+    sign_up_and_start_a_conversation(page, services_app.base_url)
     expect(page.locator(".message.coach")).to_have_count(1)
     expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
     page.evaluate("window.__sameDocument = true")
@@ -67,12 +72,7 @@ def test_a_family_signs_up_and_sees_the_coach_reply_arrive_without_a_reload(serv
 def test_a_family_sees_college_cards_arrive_after_answering_everything(services_app, page):
     from playwright.sync_api import expect
 
-    page.goto(f"{services_app.base_url}/accounts/signup/")
-    page.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
-    page.fill("#id_password", "a-Long-enough-pass-42")
-    page.fill("#id_password_again", "a-Long-enough-pass-42")
-    page.click("button[type=submit]")
-    page.click("#start-conversation")
+    sign_up_and_start_a_conversation(page, services_app.base_url)
     expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
 
     page.fill("#composer-text", "Biology, GPA 3.8, ACT 29, we can pay 24k a year, North Carolina.")
@@ -88,12 +88,7 @@ def test_the_full_handoff_loop_between_a_family_and_a_counselor(services_app, br
 
     family = browser.new_context().new_page()
     counselor = browser.new_context().new_page()
-    family.goto(f"{services_app.base_url}/accounts/signup/")
-    family.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
-    family.fill("#id_password", "a-Long-enough-pass-42")
-    family.fill("#id_password_again", "a-Long-enough-pass-42")
-    family.click("button[type=submit]")
-    family.click("#start-conversation")
+    sign_up_and_start_a_conversation(family, services_app.base_url)
     expect(family.locator("#chat")).to_have_attribute("data-connected", "true")
     family.fill("#composer-text", "Biology, GPA 3.5.")
     family.click("#send")
