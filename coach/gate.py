@@ -11,6 +11,8 @@ from typing import Any, Literal
 from coach.profile import REQUIRED_TOPICS, TOPIC_SLOTS, topic_is_known
 
 DEFAULT_QUESTION_BUDGET = 6
+# A required fact read with less confidence than this is not built upon: a person confirms it.
+LOW_CONFIDENCE = 0.5
 # Off-topic or manipulative messages tolerated (each gets a polite redirect) before a person looks.
 OUT_OF_LANE_STRIKES = 3
 # Two unusable answers on one topic: stop asking it, assume and say so.
@@ -48,6 +50,8 @@ class TurnSignals:
     rejected_slots: tuple[str, ...] = ()
     # Messages so far (this one included) that were off-topic or tried to manipulate the coach.
     out_of_lane_strikes: int = 0
+    # Required slots whose value this turn was read with low confidence.
+    unsure_slots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def decide(
     """What the coach does next. The rules, in order:
 
     1. a crisis or a request for a person escalates at once; so does a third off-topic or
-       manipulative message;
+       manipulative message, and a required fact read with low confidence;
     2. the four required topics known → recommend, on this very turn;
     3. "just show me schools" → recommend now, stating assumptions for what is unknown;
     4. an impossible value just given → one clarifying question for that slot (once per slot);
@@ -157,6 +161,13 @@ def decide(
             "manipulate the coach",
             score,
             escalation_reason="out_of_lane",
+        )
+    if signals.unsure_slots:
+        return SufficiencyDecision(
+            "escalate",
+            f"unsure of {', '.join(signals.unsure_slots)}; a person should confirm before a list",
+            score,
+            escalation_reason="low_confidence",
         )
     if not missing:
         return _recommend(

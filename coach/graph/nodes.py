@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
 from coach import guard as guard_rules
-from coach.gate import GateHistory, TurnSignals, decide
+from coach.gate import LOW_CONFIDENCE, SLOT_TOPIC, GateHistory, TurnSignals, decide
 from coach.graph import prompts
 from coach.graph.context import language_model_from_config, optional_topic_picker_from_config
 from coach.graph.state import CoachState, TraceEntry, TranscriptEntry
@@ -22,7 +22,7 @@ from coach.language import Intent
 from coach.language.phrasing import acknowledgement, assumptions_sentence, question
 from coach.language.rules import normalize
 from coach.ledger import ledger_apply, profile_of
-from coach.profile import topic_is_known
+from coach.profile import REQUIRED_TOPICS, topic_is_known
 
 EMPTY_HISTORY: dict[str, Any] = {
     "questions_asked": 0,
@@ -186,6 +186,12 @@ def gate(state: CoachState, config=None):
         just_show_me=Intent.JUST_SHOW_ME in interpretation.get("intents", []),
         rejected_slots=tuple(r["slot"] for r in interpretation.get("rejected", [])),
         out_of_lane_strikes=history.get("out_of_lane_strikes", 0),
+        unsure_slots=tuple(
+            change["slot"]
+            for change in state.get("changes") or []
+            if change["confidence"] < LOW_CONFIDENCE
+            and SLOT_TOPIC[change["slot"]] in REQUIRED_TOPICS
+        ),
     )
     decision = decide(
         state["profile"],
@@ -337,6 +343,7 @@ def escalate(state: CoachState, config=None):
         "crisis": prompts.ESCALATE_CRISIS,
         "requested": prompts.ESCALATE_REQUESTED,
         "out_of_lane": prompts.ESCALATE_OUT_OF_LANE,
+        "low_confidence": prompts.ESCALATE_LOW_CONFIDENCE,
     }.get(decision["escalation_reason"], prompts.ESCALATE_STUCK)
     update = {
         "phase": "escalated",

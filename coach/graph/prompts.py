@@ -62,6 +62,10 @@ TOOL_FAILED = (
     "I'm sorry: I couldn't search the college catalog just now, and I'd rather not guess. I've "
     "asked a counselor from our team to pick this up; they'll see everything we've discussed."
 )
+ESCALATE_LOW_CONFIDENCE = (
+    "I want to be sure I've understood you correctly before suggesting colleges, so I've asked a "
+    "counselor from our team to double-check with you."
+)
 ESCALATE_OUT_OF_LANE = (
     "I can only help with college planning, so I've asked a counselor from our team to join in "
     "case there's something else we can do for you."

@@ -33,6 +33,7 @@ TopicName = Literal[tuple(TOPIC_SLOTS)]
 class StatedFact(BaseModel):
     slot: SlotName
     value: Any = Field(description="number, string, boolean, list of state codes, or 'any'")
+    confidence: float = Field(1.0, ge=0, le=1, description="how sure you are the family said it")
 
 
 class TurnReading(BaseModel):
@@ -134,7 +135,7 @@ class ChatLanguageModel:
 
     def _validated(self, reading: TurnReading) -> Interpretation:
         facts = tuple(
-            ExtractedFact(fact.slot, validate_slot_value(fact.slot, fact.value))
+            ExtractedFact(fact.slot, validate_slot_value(fact.slot, fact.value), fact.confidence)
             for fact in reading.facts
         )
         acknowledgement = reading.acknowledgement.strip()

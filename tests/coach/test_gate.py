@@ -239,3 +239,8 @@ def test_a_third_off_topic_or_manipulative_message_escalates():
 
 def test_one_off_topic_message_only_gets_a_redirect():
     assert decide(profile(), FRESH, TurnSignals(out_of_lane_strikes=1)).action == "ask"
+
+
+def test_a_required_fact_read_with_low_confidence_escalates():
+    decision = decide(profile(**COMPLETE), FRESH, TurnSignals(unsure_slots=("budget",)))
+    assert (decision.action, decision.escalation_reason) == ("escalate", "low_confidence")

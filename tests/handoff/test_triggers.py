@@ -106,3 +106,18 @@ def test_repeated_manipulation_escalates_as_out_of_lane(alice_conversation):
 def test_a_single_off_topic_question_does_not_escalate(alice_conversation):
     say(alice_conversation, "What's the capital of France?")
     assert not Escalation.objects.exists()
+
+
+def test_a_required_fact_the_model_is_unsure_of_escalates_as_low_confidence(alice_conversation):
+    from coach.graph.runner import run_coach_turn
+    from tests.coach.test_chat_model import chat_model, reading
+
+    model, _ = chat_model(reading(facts=[{"slot": "budget", "value": 20000, "confidence": 0.3}]))
+    outcome = run_coach_turn(
+        conversation_id=str(alice_conversation.id),
+        incoming=[
+            {"message_id": str(alice_conversation.messages.first().id), "text": "maybe 20k?"}
+        ],
+        language_model=model,
+    )
+    assert (outcome.phase, outcome.escalation["reason"]) == ("escalated", "low_confidence")
