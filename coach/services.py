@@ -16,14 +16,17 @@ from django.utils import timezone
 
 from aviator.celery import app as celery_app
 from aviator.faults import inject_tool_faults
+from coach import guard
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
+from coach.graph import prompts
 from coach.graph.runner import (
     TurnOutcome,
     hand_back_to_coach,
     resume_coach_turn,
     run_coach_turn,
 )
+from coach.language.rules import normalize
 from coach.models import (
     Conversation,
     DecisionTrace,
@@ -337,15 +340,25 @@ def conversation_start(*, family) -> Conversation:
     return conversation
 
 
+def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> None:
+    """The coach is silent while a counselor is awaited, but a safety disclosure is never left
+    waiting: crisis resources go out at once and the escalation becomes urgent."""
+    escalation = open_escalation_of(conversation)
+    if escalation is None or guard.CRISIS not in guard.guard_signals(normalize(text)):
+        return
+    message_append(conversation, role=Role.SYSTEM, text=prompts.ESCALATE_CRISIS)
+    escalation_open(conversation=conversation, reason="crisis", urgent=True)
+
+
 def family_message_submit(*, conversation: Conversation, text: str) -> TurnResult:
     """Store the family's message (committed first), then run the turn that answers it.
 
     Raises TurnFailed after the message is safely stored when the coach cannot answer.
     """
     with transaction.atomic():
-        family_message = message_append(
-            conversation_locked(conversation), role=Role.FAMILY, text=text
-        )
+        locked = conversation_locked(conversation)
+        family_message = message_append(locked, role=Role.FAMILY, text=text)
+        _answer_a_crisis_during_a_handoff(locked, text)
     reply = conversation_run_turn(conversation=conversation)
     return TurnResult(family_message=family_message, reply=reply)
 

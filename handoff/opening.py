@@ -38,6 +38,7 @@ def escalation_open(*, conversation: Conversation, reason: str, urgent: bool) ->
         if urgent and not existing.urgent:
             existing.urgent = True
             existing.save(update_fields=["urgent"])
+            transaction.on_commit(lambda: notify_counselors(existing, subject="Now URGENT"))
         return existing
     shortlist = conversation.shortlists.order_by("-created").first()
     last_coach = conversation.messages.filter(role=Role.COACH).order_by("-seq").first()

@@ -121,3 +121,10 @@ def test_a_required_fact_the_model_is_unsure_of_escalates_as_low_confidence(alic
         language_model=model,
     )
     assert (outcome.phase, outcome.escalation["reason"]) == ("escalated", "low_confidence")
+
+
+def test_a_crisis_while_waiting_for_a_counselor_gets_resources_at_once(escalated):
+    say(escalated.conversation, "He says he wants to kill himself.")
+    escalated.refresh_from_db()
+    last = escalated.conversation.messages.order_by("-seq").first()
+    assert (escalated.urgent, last.role, "988" in last.text) == (True, "system", True)
