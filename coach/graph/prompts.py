@@ -71,8 +71,8 @@ ESCALATE_OUT_OF_LANE = (
     "case there's something else we can do for you."
 )
 ESCALATE_CRISIS = (
-    "I'm really sorry you're both going through this. If your son may be in danger right now, "
-    "please call or text 988 (the Suicide & Crisis Lifeline, 24/7) or call 911. I've flagged this "
+    "I'm really sorry you're going through this. If anyone may be in danger right now, please "
+    "call or text 988 (the Suicide & Crisis Lifeline, 24/7) or call 911. I've flagged this "
     "conversation as urgent for a counselor on our team, who will reach out."
 )
 
