@@ -18,7 +18,7 @@ from coach.profile import SlotValueError, validate_slot_value
 from coach.services import InvalidMessage, check_family_text, conversation_hand_back
 from coach.transcript import conversation_locked, message_append, publish_state_on_commit
 from handoff.models import OPEN_STATES, Escalation, EscalationNote, HandoffState, Reason
-from handoff.opening import FIRST_REPLY_SLA, escalation_open, notify_counselors
+from handoff.opening import FIRST_REPLY_SLA, RESOLUTION_SLA, escalation_open, notify_counselors
 
 logger = logging.getLogger(__name__)
 
@@ -143,12 +143,15 @@ def escalation_resolve(
 
 
 def escalation_overdue(escalation: Escalation, *, now: datetime) -> bool:
-    """Waiting for a first human reply past its SLA (the clock started at escalation)."""
-    return (
-        escalation.state in OPEN_STATES
-        and escalation.first_human_reply_at is None
-        and now - escalation.created > FIRST_REPLY_SLA[escalation.urgent]
+    """Past an SLA: no first human reply in time, or not resolved in time. Both clocks start at
+    escalation and nothing automatic resets them."""
+    if escalation.state not in OPEN_STATES:
+        return False
+    waited = now - escalation.created
+    no_reply_in_time = (
+        escalation.first_human_reply_at is None and waited > FIRST_REPLY_SLA[escalation.urgent]
     )
+    return no_reply_in_time or waited > RESOLUTION_SLA
 
 
 def escalations_notify_overdue(*, now: datetime | None = None) -> int:
@@ -156,7 +159,6 @@ def escalations_notify_overdue(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     candidates = Escalation.objects.filter(
         state__in=OPEN_STATES,
-        first_human_reply_at__isnull=True,
         overdue_notified_at__isnull=True,
         created__lt=now - min(FIRST_REPLY_SLA.values()),
     )

@@ -178,3 +178,14 @@ def test_automatic_messages_do_not_reset_the_sla_clock(counselor_carol, escalate
     family_message_submit(conversation=escalated.conversation, text="Hello?")
     escalated.refresh_from_db()
     assert (escalated.created, escalated.first_human_reply_at) == (created, None)
+
+
+def test_an_answered_escalation_unresolved_for_a_day_is_overdue(
+    counselor_carol, escalated, mailoutbox
+):
+    from handoff.services import escalation_reply
+
+    escalation_claim(escalation_id=escalated.id, counselor=counselor_carol)
+    escalation_reply(escalation_id=escalated.id, counselor=counselor_carol, text="Hi")
+    assert escalations_notify_overdue(now=escalated.created + timedelta(hours=2)) == 0
+    assert escalations_notify_overdue(now=escalated.created + timedelta(hours=25)) == 1
