@@ -117,13 +117,39 @@ def note(request, escalation_id):
     return redirect("handoff:escalation", escalation_id=escalation_id)
 
 
+def staff_facts_from_form(data) -> dict:
+    """The facts a counselor typed on hand-back (blank fields are left out; the service
+    validates the values like any other fact)."""
+    readers = {
+        "major": str,
+        "gpa": float,
+        "budget": int,
+        "states": lambda raw: [code.strip().upper() for code in raw.split(",") if code.strip()],
+    }
+    facts = {}
+    for slot, read in readers.items():
+        raw = (data.get(slot) or "").strip()
+        if raw:
+            try:
+                facts[slot] = read(raw)
+            except ValueError:
+                raise HandoffError(400, "invalid_fact", f"{slot}: {raw!r} is not valid") from None
+    return facts
+
+
 @staff_only
 @require_POST
 def resolve(request, escalation_id):
     handback = request.POST.get("outcome") == "handback"
-    _act(
-        request,
-        escalation_id,
-        lambda e: escalation_resolve(escalation_id=e.id, counselor=request.user, handback=handback),
-    )
+
+    def resolve_with_facts(escalation):
+        facts = staff_facts_from_form(request.POST) if handback else {}
+        escalation_resolve(
+            escalation_id=escalation.id,
+            counselor=request.user,
+            handback=handback,
+            staff_facts=facts,
+        )
+
+    _act(request, escalation_id, resolve_with_facts)
     return redirect("handoff:inbox")

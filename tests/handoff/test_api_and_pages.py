@@ -189,3 +189,25 @@ def test_an_answered_escalation_unresolved_for_a_day_is_overdue(
     escalation_reply(escalation_id=escalated.id, counselor=counselor_carol, text="Hi")
     assert escalations_notify_overdue(now=escalated.created + timedelta(hours=2)) == 0
     assert escalations_notify_overdue(now=escalated.created + timedelta(hours=25)) == 1
+
+
+def test_a_counselor_hands_back_with_facts_from_the_page(client, counselor_carol, escalated):
+    client.force_login(counselor_carol)
+    client.post(f"/staff/escalations/{escalated.id}/claim/")
+    client.post(
+        f"/staff/escalations/{escalated.id}/resolve/",
+        {"outcome": "handback", "budget": "21000", "states": "oh, mi", "gpa": ""},
+    )
+    escalated.conversation.refresh_from_db()
+    profile = escalated.conversation.profile
+    assert (profile["budget"], profile["states"]) == (21000, ["OH", "MI"])
+
+
+def test_an_invalid_fact_on_the_page_keeps_the_escalation_open(client, counselor_carol, escalated):
+    client.force_login(counselor_carol)
+    client.post(f"/staff/escalations/{escalated.id}/claim/")
+    client.post(
+        f"/staff/escalations/{escalated.id}/resolve/", {"outcome": "handback", "gpa": "lots"}
+    )
+    escalated.refresh_from_db()
+    assert escalated.state == "human"
