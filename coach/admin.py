@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Shortlist, ToolCall
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ("seq", "role", "text", "asks", "created")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class DecisionTraceInline(admin.TabularInline):
+    model = DecisionTrace
+    fields = ("turn", "step", "node", "decision", "reason", "score", "latency_ms")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ("id", "family", "phase", "created", "updated")
+    list_filter = ("phase",)
+    search_fields = ("id", "family__email")
+    readonly_fields = ("id", "family", "phase", "profile", "created", "updated")
+    inlines = [MessageInline, DecisionTraceInline]
+
+
+@admin.register(ProfileFact)
+class ProfileFactAdmin(admin.ModelAdmin):
+    list_display = ("conversation", "slot", "value", "provenance", "confidence", "turn", "created")
+    list_filter = ("provenance", "slot")
+
+
+@admin.register(ToolCall)
+class ToolCallAdmin(admin.ModelAdmin):
+    list_display = ("key", "tool", "status", "attempts", "queued_at", "finished_at")
+    list_filter = ("status", "tool")
+    readonly_fields = ("key", "payload", "result", "error")
+
+
+@admin.register(Shortlist)
+class ShortlistAdmin(admin.ModelAdmin):
+    list_display = ("conversation", "turn", "qualifying", "created")

@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from handoff.models import Escalation, EscalationNote
+
+
+class EscalationNoteInline(admin.TabularInline):
+    model = EscalationNote
+    extra = 0
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ("id", "reason", "urgent", "state", "assigned_to", "created", "resolved_at")
+    list_filter = ("reason", "urgent", "state")
+    inlines = [EscalationNoteInline]
