@@ -8,6 +8,7 @@ import functools
 import json
 from collections.abc import Callable
 
+import sentry_sdk
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -59,6 +60,11 @@ def json_endpoint(*, methods: list[str]) -> Callable:
                 )
                 response["WWW-Authenticate"] = "Bearer"
                 return response
+            for key in ("conversation_id", "escalation_id"):
+                if key in kwargs:
+                    sentry_sdk.get_isolation_scope().set_tag(
+                        key.removesuffix("_id"), str(kwargs[key])
+                    )
             try:
                 return view(request, user, *args, **kwargs)
             except ApiError as error:

@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from aviator.observability import tag_conversation
 from coach.events import conversation_group
 from coach.presenters import conversation_state
 from coach.selectors import conversation_for_family
@@ -40,6 +41,7 @@ class ConversationGroupConsumer(AsyncJsonWebsocketConsumer):
         except Http404:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        tag_conversation(state["id"])
         self.group = conversation_group(state["id"])
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()

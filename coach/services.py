@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from aviator.celery import app as celery_app
 from aviator.faults import inject_tool_faults
+from aviator.observability import tag_conversation
 from coach import guard
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
@@ -204,6 +205,7 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
         is_opening = not conversation.messages.exists()
         if not unanswered and not is_opening:
             return None
+        tag_conversation(conversation.id)
         try:
             outcome = run_coach_turn(
                 conversation_id=str(conversation.id),
@@ -277,6 +279,7 @@ def tool_call_run(*, tool_call_id: int) -> None:
     if tool_call is None:
         logger.info("tool call %s is missing or finished; nothing to do", tool_call_id)
         return
+    tag_conversation(tool_call.conversation_id, turn=tool_call.turn)
     inject_tool_faults(settings.COACH_FAULTS)
     result = TOOLS[tool_call.tool](tool_call.payload)
     tool_call_finish(tool_call_id=tool_call_id, result=result)
