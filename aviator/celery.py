@@ -3,9 +3,17 @@
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aviator.settings")
 
 app = Celery("aviator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _start_task_with_an_empty_log_context(**kwargs):
+    from aviator.logs import clear_log_context
+
+    clear_log_context()

@@ -1,4 +1,5 @@
 """Errors and tracing with Sentry, correlated by conversation and turn, with no family text sent.
+The same tags go into the JSON logs (`aviator.logs`).
 
 `sentry_init` runs in every process that loads the settings (web, worker, beat). Families' words
 never leave: default PII is off, and request bodies, cookies and local variables are dropped.
@@ -7,6 +8,8 @@ never leave: default PII is off, and request bodies, cookies and local variables
 from typing import Any
 
 import sentry_sdk
+
+from aviator.logs import log_context
 
 
 def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
@@ -44,5 +47,8 @@ def tag_conversation(conversation_id, *, turn: int | None = None) -> None:
     """Tag whatever Sentry records from here on in this request, message or task."""
     scope = sentry_sdk.get_isolation_scope()
     scope.set_tag("conversation", str(conversation_id))
+    context = {"conversation": str(conversation_id)}
     if turn is not None:
         scope.set_tag("turn", str(turn))
+        context["turn"] = turn
+    log_context.set(context)

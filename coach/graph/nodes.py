@@ -5,6 +5,7 @@ must learn (ledger changes, decision traces, the reply) travels in the state, an
 writes it after the turn. Nodes also time themselves for the decision trace.
 """
 
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -23,6 +24,8 @@ from coach.language.phrasing import acknowledgement, assumptions_sentence, quest
 from coach.language.rules import normalize
 from coach.ledger import ledger_apply, profile_of
 from coach.profile import REQUIRED_TOPICS, topic_is_known
+
+logger = logging.getLogger(__name__)
 
 EMPTY_HISTORY: dict[str, Any] = {
     "questions_asked": 0,
@@ -44,6 +47,14 @@ def traced(node: Callable[..., dict]) -> Callable[..., dict]:
         started = time.perf_counter()
         update, entry = node(state, config)
         entry["latency_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        logger.info(
+            "graph step",
+            extra={
+                "node": entry["node"],
+                "decision": entry["decision"],
+                "latency_ms": entry["latency_ms"],
+            },
+        )
         update["trace"] = [*(update.get("trace", state.get("trace")) or []), entry]
         return update
 

@@ -1,0 +1,49 @@
+"""JSON logs: one object a line, with the conversation and turn, never the family's words."""
+
+import json
+import logging
+
+import pytest
+
+from aviator.logs import JsonFormatter, clear_log_context
+from aviator.observability import tag_conversation
+from coach.services import conversation_start, family_message_submit
+
+SECRET = "her private words about money"
+
+
+def record(message: str, **extra) -> logging.LogRecord:
+    item = logging.LogRecord("coach", logging.INFO, __file__, 1, message, (), None)
+    item.__dict__.update(extra)
+    return item
+
+
+def test_a_log_line_is_json_with_the_conversation_and_turn():
+    tag_conversation("c-1", turn=3)
+    line = json.loads(JsonFormatter().format(record("graph step", node="gate")))
+    clear_log_context()
+    assert (line["conversation"], line["turn"], line["node"], line["message"]) == (
+        "c-1",
+        3,
+        "gate",
+        "graph step",
+    )
+
+
+def test_a_cleared_context_leaves_no_stale_conversation():
+    tag_conversation("c-1")
+    clear_log_context()
+    assert "conversation" not in json.loads(JsonFormatter().format(record("hello")))
+
+
+@pytest.mark.django_db
+def test_a_turn_logs_every_step_tagged_and_without_the_familys_text(family_alice, caplog):
+    conversation = conversation_start(family=family_alice)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        family_message_submit(conversation=conversation, text=f"Biology. {SECRET}")
+    lines = [json.loads(JsonFormatter().format(item)) for item in caplog.records]
+    steps = [line for line in lines if line["message"] == "graph step"]
+    assert [step["node"] for step in steps] == ["guard", "extract", "gate", "ask"]
+    assert all(step["conversation"] == str(conversation.id) for step in steps)
+    assert SECRET not in json.dumps(lines)
