@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from aviator.openapi import openapi_json
 from aviator.ops.health import healthz
+from aviator.ops.metrics import metrics
 from coach import api
 from handoff import api as handoff_api
 
@@ -40,6 +41,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("aviator.accounts.urls")),
     path("staff/", include("handoff.urls")),

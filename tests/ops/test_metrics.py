@@ -1,0 +1,39 @@
+import pytest
+
+from coach.services import conversation_start, family_message_submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def some_activity(family_alice):
+    conversation = conversation_start(family=family_alice)
+    family_message_submit(conversation=conversation, text="Can I talk to a counselor please?")
+
+
+def test_metrics_need_a_login(client):
+    assert client.get("/metrics").status_code == 401
+
+
+def test_metrics_are_not_for_families(client, family_alice):
+    client.force_login(family_alice)
+    assert client.get("/metrics").status_code == 403
+
+
+def test_a_staff_token_can_scrape(api_as, counselor_carol):
+    assert api_as(counselor_carol).get("/metrics").status_code == 200
+
+
+def test_metrics_expose_every_series(client, admin_dan, some_activity):
+    client.force_login(admin_dan)
+    text = client.get("/metrics").content.decode()
+    for series in (
+        "aviator_turns_total 2",
+        'aviator_escalations_total{reason="requested"} 1',
+        'aviator_guardrail_triggers_total{signal="human"} 1',
+        "aviator_turn_latency_ms_count 2",
+        "aviator_questions_before_recommendation_count",
+        "aviator_tool_queue_depth 0",
+        "aviator_escalations_open 1",
+    ):
+        assert series in text
