@@ -77,7 +77,7 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
             text = " ".join(persona.get("answers", {}).get(topic, UNKNOWN_ANSWER) for topic in asks)
             answered.update(asks)
         family_message_submit(conversation=conversation, text=text)
-        _run_tool_calls_in_process(conversation)
+        run_tool_calls_in_process(conversation)
         sent += 1
         conversation.refresh_from_db()
         reply = conversation.messages.filter(role="coach").order_by("-seq").first()
@@ -119,7 +119,7 @@ def _violations(conversation: Conversation) -> list[str]:
     return found
 
 
-def _run_tool_calls_in_process(conversation: Conversation) -> None:
+def run_tool_calls_in_process(conversation: Conversation) -> None:
     """Do the worker's job here, with the same service it calls, so a run needs no worker."""
     while call := conversation.tool_calls.filter(status=ToolCallStatus.QUEUED).first():
         tool_call_run(tool_call_id=call.pk)

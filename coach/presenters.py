@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from aviator.accounts.roles import display_name
 from coach.models import Conversation, Message, Role, ToolCallStatus
 from coach.profile import missing_topics
 
@@ -56,7 +57,7 @@ def escalation_summary(escalation) -> dict[str, Any] | None:
         "state": escalation.state,
         "urgent": escalation.urgent,
         "created": escalation.created.isoformat().replace("+00:00", "Z"),
-        "counselor": (counselor.first_name or counselor.email.split("@")[0]) if counselor else None,
+        "counselor": display_name(counselor) if counselor else None,
     }
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from aviator.accounts.roles import display_name
 from coach.models import Conversation, Message, Phase, Role
 from coach.profile import SlotValueError, validate_slot_value
 from coach.services import InvalidMessage, check_family_text, conversation_hand_back
@@ -29,10 +30,6 @@ class HandoffError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-
-
-def display_name(user) -> str:
-    return user.first_name or user.email.split("@")[0].replace(".", " ").title()
 
 
 def _locked_escalation(escalation_id) -> Escalation:

@@ -13,9 +13,9 @@ from aviator.accounts.services import token_issue, user_create
 from aviator.celery import app as celery_app
 from coach.catalog.importer import import_catalog
 from coach.catalog.models import College
+from coach.evaluation import run_tool_calls_in_process
 from coach.graph import runner
 from coach.graph.checkpointer import checkpointer_close
-from coach.services import tool_call_run
 
 SERVICES_MISSING_REASON = (
     "needs PostgreSQL and Redis (DATABASE_URL/REDIS_URL unreachable; `make test` says which)"
@@ -71,8 +71,7 @@ def run_tools_in_process():
     does), for service-level tests that need no broker."""
 
     def run(conversation) -> None:
-        while call := conversation.tool_calls.filter(status="queued").first():
-            tool_call_run(tool_call_id=call.pk)
+        run_tool_calls_in_process(conversation)
         conversation.refresh_from_db()
 
     return run

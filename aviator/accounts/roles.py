@@ -18,3 +18,8 @@ def role_of(user) -> Role | None:
         if role in names:
             return role
     return None
+
+
+def display_name(user) -> str:
+    """How a person is named to families: first name, else a tidy form of their e-mail's name."""
+    return user.first_name or user.email.split("@")[0].replace(".", " ").title()

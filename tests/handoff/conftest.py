@@ -1,7 +1,14 @@
 import pytest
 
+from aviator.accounts.roles import Role
 from coach.services import conversation_start, family_message_submit
 from handoff.models import Escalation
+from tests.conftest import _person
+
+
+@pytest.fixture
+def counselor_cole(db):
+    return _person("cole@example.com", Role.COUNSELOR)
 
 
 @pytest.fixture

@@ -14,14 +14,6 @@ def escalation_url(escalation, action="") -> str:
     return f"/api/v1/escalations/{escalation.id}/{action}"
 
 
-@pytest.fixture
-def counselor_cole(db):
-    from aviator.accounts.roles import Role
-    from tests.conftest import _person
-
-    return _person("cole@example.com", Role.COUNSELOR)
-
-
 def test_a_family_asks_for_a_person_through_the_api(api_as, family_alice, alice_conversation):
     response = api_as(family_alice).post(
         f"/api/v1/conversations/{alice_conversation.id}/handoff/", {"reason": "help"}

@@ -19,14 +19,6 @@ from handoff.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def counselor_cole(db):
-    from aviator.accounts.roles import Role
-    from tests.conftest import _person
-
-    return _person("cole@example.com", Role.COUNSELOR)
-
-
 def refused(service, **arguments) -> tuple[int, str]:
     """The (status, code) with which `service(**arguments)` refuses."""
     with pytest.raises(HandoffError) as caught:
