@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench install check-deploy
 
 $(VENV)/installed: requirements.lock
 	@command -v pyenv >/dev/null 2>&1 && pyenv local $(PYTHON_VERSION) >/dev/null 2>&1 || true
@@ -28,3 +28,10 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Production settings as a deployment would set them must pass Django's deployment checklist.
+check-deploy: install
+	DATABASE_URL=postgres://aviator@db.invalid/aviator REDIS_URL=redis://cache.invalid:6379/0 \
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=aviator.example.org EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+	AVIATOR_TESTING= DEBUG= AVIATOR_HTTPS= $(PY) manage.py check --deploy --fail-level WARNING

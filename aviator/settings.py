@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from aviator.faults import parse_faults
 
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "aviator.accounts",
     "aviator.realtime",
     "aviator.ops",
+    "aviator.audit",
     "coach",
     "coach.catalog",
     "handoff",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "aviator.urls"
@@ -107,10 +110,42 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
 ]
+
+# --- Transport security ------------------------------------------------------------------------
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto. On by default when
+# running against real services outside DEBUG and the tests; the embedded default is plain http on
+# localhost. `manage.py check --deploy --fail-level WARNING` passes with it on (CI checks that).
+HTTPS = _bool("AVIATOR_HTTPS", default=_runs_on_services and not (DEBUG or TESTING))
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe health over plain http inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _positive_int("AVIATOR_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Pages load only their own scripts and styles: a message that smuggles markup in can never run
+# script, even if some template forgot to escape it. Django's admin uses the per-request nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # --- Database --------------------------------------------------------------------------------
 _database_url = env.str("DATABASE_URL", default="")
@@ -145,6 +180,27 @@ else:
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES = {"default": _default_db}
+
+# Least privilege (DESIGN.md §6): the catalog tools run on text a family typed, so they read
+# through a role that can SELECT the catalog table and nothing else. A bug or an injected query
+# there then cannot touch conversations or accounts. `manage.py create_catalog_reader` creates the
+# role; unset (the embedded default, the tests), the catalog is read through `default`.
+CATALOG_DATABASE_URL = env.str("CATALOG_DATABASE_URL", default="")
+if CATALOG_DATABASE_URL:
+    _scheme = urlsplit(CATALOG_DATABASE_URL).scheme
+    if _scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"CATALOG_DATABASE_URL must be postgres://..., not a {_scheme!r} URL."
+        )
+    if not USES_POSTGRES:
+        # The role reads the catalog table of the default database; on SQLite there is none.
+        raise ImproperlyConfigured("CATALOG_DATABASE_URL needs DATABASE_URL=postgres://... too.")
+    _catalog_db = env.db_url_config(CATALOG_DATABASE_URL)
+    # Same reasoning as for `default`: no persistent connections across ASGI threads, a pool.
+    _catalog_db["CONN_MAX_AGE"] = 0
+    _catalog_db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+    DATABASES["catalog"] = _catalog_db
+CATALOG_DB_ALIAS = "catalog" if CATALOG_DATABASE_URL else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The LangGraph checkpointer: PostgreSQL in its own schema beside Django's tables, or a SQLite

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aviator.audit.services import audit_transcript_view
 from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Shortlist, ToolCall
 
 
@@ -26,6 +27,12 @@ class ConversationAdmin(admin.ModelAdmin):
     search_fields = ("id", "family__email")
     readonly_fields = ("id", "family", "phase", "profile", "created", "updated")
     inlines = [MessageInline, DecisionTraceInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        conversation = self.get_object(request, object_id)
+        if conversation is not None and request.method == "GET":
+            audit_transcript_view(viewer=request.user, conversation=conversation, via="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ProfileFact)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from aviator.audit.services import audit_record
 from aviator.celery import app as celery_app
 from aviator.faults import inject_tool_faults
 from aviator.observability import tag_conversation
@@ -98,10 +99,13 @@ def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     )
 
 
-def _store_fact_changes(conversation: Conversation, outcome: TurnOutcome) -> None:
-    """Copy the ledger changes of a turn (or of a hand-back) into the fact history."""
-    ProfileFact.objects.bulk_create(
-        ProfileFact(
+def _store_fact_changes(
+    conversation: Conversation, outcome: TurnOutcome, *, counselor=None
+) -> None:
+    """Copy the ledger changes of a turn (or of a hand-back, by `counselor`) into the fact
+    history, each with its audit entry."""
+    for change in outcome.changes:
+        fact = ProfileFact.objects.create(
             conversation=conversation,
             slot=change["slot"],
             value=change["after"],
@@ -111,8 +115,14 @@ def _store_fact_changes(conversation: Conversation, outcome: TurnOutcome) -> Non
             source_message_id=change["source_message_id"],
             turn=outcome.turn,
         )
-        for change in outcome.changes
-    )
+        audit_record(
+            action="fact.changed",
+            target=fact,
+            actor=counselor,
+            conversation_id=conversation.id,
+            before={change["slot"]: change["before"]},
+            after={change["slot"]: change["after"], "provenance": change["provenance"]},
+        )
 
 
 def _record_turn(conversation: Conversation, outcome: TurnOutcome, *, first_part: bool) -> None:
@@ -173,12 +183,18 @@ def _apply_outcome(
                 urgent=outcome.escalation["urgent"],
             )
         if outcome.shortlist and "recommendations" in outcome.shortlist:
-            Shortlist.objects.create(
+            shortlist = Shortlist.objects.create(
                 conversation=conversation,
                 turn=outcome.turn,
                 items=outcome.shortlist["recommendations"],
                 qualifying=outcome.shortlist["qualifying"],
                 explanation=outcome.shortlist["explanation"],
+            )
+            audit_record(
+                action="shortlist.created",
+                target=shortlist,
+                conversation_id=conversation.id,
+                after={"unitids": [item["unitid"] for item in shortlist.items]},
             )
     conversation.save(update_fields=["phase", "profile", "updated"])
     publish_state_on_commit(conversation)
@@ -374,13 +390,24 @@ def college_save(*, family, conversation: Conversation, unitid: int) -> SavedCol
     shortlist = conversation.shortlists.order_by("-created").first()
     if shortlist is None or unitid not in {item["unitid"] for item in shortlist.items}:
         raise InvalidMessage("not_recommended", "Only a college on the current list can be saved.")
-    saved, _ = SavedCollege.objects.get_or_create(
-        family=family, college_id=unitid, defaults={"conversation": conversation}
-    )
+    with transaction.atomic():
+        saved, created = SavedCollege.objects.get_or_create(
+            family=family, college_id=unitid, defaults={"conversation": conversation}
+        )
+        if created:
+            audit_record(
+                action="college.saved",
+                target=saved,
+                actor=family,
+                conversation_id=conversation.id,
+                after={"unitid": unitid},
+            )
     return saved
 
 
-def conversation_hand_back(*, conversation: Conversation, staff_facts: dict[str, Any]) -> None:
+def conversation_hand_back(
+    *, conversation: Conversation, staff_facts: dict[str, Any], counselor
+) -> None:
     """Give the conversation back to the coach after a counselor, with the facts they entered
     (provenance `staff`, which nothing the coach reads later can overwrite).
 
@@ -390,7 +417,7 @@ def conversation_hand_back(*, conversation: Conversation, staff_facts: dict[str,
     outcome = hand_back_to_coach(
         conversation_id=str(conversation.id), phase=phase, staff_facts=staff_facts
     )
-    _store_fact_changes(conversation, outcome)
+    _store_fact_changes(conversation, outcome, counselor=counselor)
     conversation.phase = phase
     conversation.profile = outcome.profile
     conversation.save(update_fields=["phase", "profile", "updated"])

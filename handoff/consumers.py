@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from aviator.audit.services import audit_transcript_view
 from coach.consumers import ConversationGroupConsumer
 from handoff.selectors import escalation_for_staff, may_read_transcript
 from handoff.services import HandoffError, escalation_reply
@@ -23,6 +24,7 @@ class StaffEscalationConsumer(ConversationGroupConsumer):
         escalation = escalation_for_staff(user=user, escalation_id=url_kwargs["escalation_id"])
         if not may_read_transcript(user=user, escalation=escalation):
             raise Http404("Claim the escalation first.")
+        audit_transcript_view(viewer=user, conversation=escalation.conversation, via="live_chat")
         return escalation, escalation.conversation
 
     async def receive_json(self, content, **kwargs):

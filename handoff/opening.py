@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
+from aviator.audit.services import audit_record
 from coach.models import Conversation, Phase, Role
 from coach.transcript import message_append
 from handoff.models import OPEN_STATES, Escalation
@@ -28,8 +29,11 @@ def open_escalation_of(conversation: Conversation) -> Escalation | None:
     return conversation.escalations.filter(state__in=OPEN_STATES).first()
 
 
-def escalation_open(*, conversation: Conversation, reason: str, urgent: bool) -> Escalation:
-    """Hand the conversation to the counselors. The caller holds the conversation's lock.
+def escalation_open(
+    *, conversation: Conversation, reason: str, urgent: bool, by=None
+) -> Escalation:
+    """Hand the conversation to the counselors. The caller holds the conversation's lock. `by` is
+    the family when they asked for it; the coach opened it otherwise.
 
     Idempotent: an open escalation is returned as it is (upgraded to urgent if need be).
     """
@@ -38,6 +42,13 @@ def escalation_open(*, conversation: Conversation, reason: str, urgent: bool) ->
         if urgent and not existing.urgent:
             existing.urgent = True
             existing.save(update_fields=["urgent"])
+            audit_record(
+                action="escalation.made_urgent",
+                target=existing,
+                conversation_id=conversation.id,
+                before={"urgent": False},
+                after={"urgent": True},
+            )
             transaction.on_commit(lambda: notify_counselors(existing, subject="Now URGENT"))
         return existing
     shortlist = conversation.shortlists.order_by("-created").first()
@@ -54,6 +65,13 @@ def escalation_open(*, conversation: Conversation, reason: str, urgent: bool) ->
         trace_url=reverse("handoff:escalation", args=[escalation.id]) + "#trace",
     ).as_dict()
     escalation.save()
+    audit_record(
+        action="escalation.opened",
+        target=escalation,
+        actor=by,
+        conversation_id=conversation.id,
+        after={"state": escalation.state, "reason": reason, "urgent": urgent},
+    )
     conversation.phase = Phase.ESCALATED
     conversation.save(update_fields=["phase", "updated"])
     wait = int(FIRST_REPLY_SLA[urgent].total_seconds() // 60)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from aviator.accounts.roles import display_name
+from aviator.audit.services import audit_record
 from coach.models import Conversation, Message, Phase, Role
 from coach.profile import SlotValueError, validate_slot_value
 from coach.services import InvalidMessage, check_family_text, conversation_hand_back
@@ -53,7 +54,9 @@ def escalation_request(*, conversation: Conversation) -> Escalation:
     conversation = conversation_locked(conversation)
     if conversation.phase == Phase.CLOSED:
         raise HandoffError(409, "closed", "This conversation is closed.")
-    escalation = escalation_open(conversation=conversation, reason=Reason.REQUESTED, urgent=False)
+    escalation = escalation_open(
+        conversation=conversation, reason=Reason.REQUESTED, urgent=False, by=conversation.family
+    )
     publish_state_on_commit(conversation)
     return escalation
 
@@ -67,6 +70,7 @@ def escalation_claim(*, escalation_id, counselor) -> Escalation:
     escalation.assigned_to = counselor
     escalation.claimed_at = timezone.now()
     escalation.save(update_fields=["state", "assigned_to", "claimed_at"])
+    _audit(escalation, counselor, "escalation.claimed", before=HandoffState.WAITING_FOR_HUMAN)
     # Object permissions: from now on this counselor may read and act on this conversation.
     assign_perm("coach.view_conversation", counselor, escalation.conversation)
     assign_perm("handoff.change_escalation", counselor, escalation)
@@ -104,7 +108,15 @@ def escalation_note_add(*, escalation_id, counselor, text: str) -> EscalationNot
         raise HandoffError(403, "not_yours", "Claim the escalation before writing notes.")
     if not isinstance(text, str) or not text.strip():
         raise HandoffError(400, "empty", "A note needs some text.")
-    return EscalationNote.objects.create(escalation=escalation, author=counselor, text=text)
+    note = EscalationNote.objects.create(escalation=escalation, author=counselor, text=text)
+    audit_record(
+        action="note.added",
+        target=note,
+        actor=counselor,
+        conversation_id=escalation.conversation_id,
+        after={"escalation": str(escalation.id)},
+    )
+    return note
 
 
 @transaction.atomic
@@ -123,9 +135,12 @@ def escalation_resolve(
     escalation.state = HandoffState.BOT if handback else HandoffState.CLOSED
     escalation.resolved_at = timezone.now()
     escalation.save(update_fields=["state", "resolved_at"])
+    _audit(escalation, counselor, "escalation.resolved", before=HandoffState.HUMAN)
     conversation = escalation.conversation
     if handback:
-        conversation_hand_back(conversation=conversation, staff_facts=staff_facts)
+        conversation_hand_back(
+            conversation=conversation, staff_facts=staff_facts, counselor=counselor
+        )
     else:
         conversation.phase = Phase.CLOSED
         conversation.save(update_fields=["phase", "updated"])
@@ -137,6 +152,17 @@ def escalation_resolve(
         )
         publish_state_on_commit(conversation)
     return escalation
+
+
+def _audit(escalation: Escalation, counselor, action: str, *, before: str) -> None:
+    audit_record(
+        action=action,
+        target=escalation,
+        actor=counselor,
+        conversation_id=escalation.conversation_id,
+        before={"state": before},
+        after={"state": escalation.state},
+    )
 
 
 def escalation_overdue(escalation: Escalation, *, now: datetime) -> bool:

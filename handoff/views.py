@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from aviator.audit.services import audit_transcript_view
 from coach.models import DecisionTrace
 from coach.presenters import conversation_state
 from handoff.selectors import (
@@ -66,6 +67,7 @@ def escalation_page(request, escalation_id):
     }
     if may_read:
         # The transcript and the trace only once the conversation is in this counselor's hands.
+        audit_transcript_view(viewer=request.user, conversation=conversation, via="escalation_page")
         context["state"] = conversation_state(conversation)
         context["traces"] = DecisionTrace.objects.filter(conversation=conversation)
         context["notes"] = escalation.notes.select_related("author")

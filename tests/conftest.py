@@ -16,6 +16,8 @@ from coach.catalog.models import College
 from coach.evaluation import run_tool_calls_in_process
 from coach.graph import runner
 from coach.graph.checkpointer import checkpointer_close
+from coach.services import conversation_start, family_message_submit
+from handoff.models import Escalation
 
 SERVICES_MISSING_REASON = (
     "needs PostgreSQL and Redis (DATABASE_URL/REDIS_URL unreachable; `make test` says which)"
@@ -140,3 +142,33 @@ class ApiClient:
 def api_as():
     """`api_as(user)` is an API client holding a fresh token of `user` (None: anonymous)."""
     return lambda user: ApiClient(token_issue(user=user) if user is not None else None)
+
+
+@pytest.fixture
+def counselor_cole(db):
+    return _person("cole@example.com", Role.COUNSELOR)
+
+
+@pytest.fixture
+def alice_conversation(family_alice, catalog):
+    return conversation_start(family=family_alice)
+
+
+@pytest.fixture
+def escalated(alice_conversation) -> Escalation:
+    family_message_submit(conversation=alice_conversation, text="Biology. GPA 3.5.")
+    family_message_submit(
+        conversation=alice_conversation, text="Can I talk to a counselor please? A real human."
+    )
+    return Escalation.objects.get(conversation=alice_conversation)
+
+
+@pytest.fixture
+def recommended(family_alice, catalog, run_tools_in_process):
+    """Alice's conversation, answered in one message and shown a list of colleges."""
+    conversation = conversation_start(family=family_alice)
+    family_message_submit(
+        conversation=conversation, text="Biology, GPA 3.8, ACT 29, 24k a year, North Carolina."
+    )
+    run_tools_in_process(conversation)
+    return conversation

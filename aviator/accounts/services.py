@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from aviator.accounts.models import ApiToken, hash_token
 from aviator.accounts.roles import Role
+from aviator.audit.models import ActorRole
+from aviator.audit.services import audit_record
 
 TOKEN_PREFIX = "avt_"
 
@@ -30,13 +32,25 @@ def user_create(*, email: str, password: str | None, role: Role):
     user.save()
     # get_or_create rather than a data migration: the groups then also survive test flushes.
     user.groups.add(Group.objects.get_or_create(name=role)[0])
+    audit_record(
+        action="user.created",
+        target=user,
+        actor_role=ActorRole.SYSTEM,
+        after={"email": user.email, "role": role},
+    )
     return user
 
 
 def token_issue(*, user) -> str:
     """Create a token for `user` and return its raw value, which is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:12])
+    token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:12])
+    audit_record(
+        action="token.issued",
+        target=token,
+        actor_role=ActorRole.SYSTEM,
+        after={"user": user.email, "prefix": token.prefix},
+    )
     return raw
 
 
@@ -53,8 +67,16 @@ def token_authenticate(*, raw_token: str):
     return token.user
 
 
+@transaction.atomic
 def tokens_revoke(*, user) -> int:
     """Revoke every active token of `user`; returns how many were revoked."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    audit_record(
+        action="tokens.revoked",
+        target=user,
+        actor_role=ActorRole.SYSTEM,
+        after={"user": user.email, "revoked": revoked},
+    )
+    return revoked

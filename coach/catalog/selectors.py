@@ -2,6 +2,7 @@
 
 import threading
 
+from django.conf import settings
 from django.db.models import Count, Max
 
 from coach.catalog.models import College
@@ -51,12 +52,14 @@ def _record(college: College) -> CollegeRecord:
 
 
 def catalog_records() -> tuple[CollegeRecord, ...]:
-    """Every college, cached per process until the catalog changes (one cheap query to check)."""
-    version = tuple(
-        College.objects.aggregate(count=Count("unitid"), latest=Max("updated")).values()
-    )
+    """Every college, cached per process until the catalog changes (one cheap query to check).
+
+    Reads go through `settings.CATALOG_DB_ALIAS`: in production a role that may SELECT the catalog
+    and nothing else (DESIGN.md §6)."""
+    colleges = College.objects.using(settings.CATALOG_DB_ALIAS)
+    version = tuple(colleges.aggregate(count=Count("unitid"), latest=Max("updated")).values())
     with _lock:
         if _cache["version"] != version:
-            _cache["records"] = tuple(_record(college) for college in College.objects.all())
+            _cache["records"] = tuple(_record(college) for college in colleges.all())
             _cache["version"] = version
         return _cache["records"]

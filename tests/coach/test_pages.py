@@ -62,16 +62,6 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
         alice_client.get("/conversations/")
 
 
-@pytest.fixture
-def recommended(family_alice, catalog, run_tools_in_process):
-    conversation = conversation_start(family=family_alice)
-    family_message_submit(
-        conversation=conversation, text="Biology, GPA 3.8, ACT 29, 24k a year, North Carolina."
-    )
-    run_tools_in_process(conversation)
-    return conversation
-
-
 def test_the_chat_page_shows_the_recommendations_as_cards(alice_client, recommended):
     page = alice_client.get(f"/conversations/{recommended.id}/").content.decode()
     assert page.count('class="college-card') == len(recommended.shortlists.get().items)

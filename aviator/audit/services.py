@@ -1,0 +1,52 @@
+"""Writing to the audit log. Callers record inside the transaction of the write they describe,
+so a write and its audit entry are committed, or rolled back, together."""
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Model
+
+from aviator.accounts.roles import role_of
+from aviator.audit.models import ActorRole, AuditEntry
+
+
+def actor_role_of(user) -> ActorRole:
+    role = role_of(user)
+    return ActorRole(role) if role else ActorRole.SYSTEM
+
+
+def audit_record(
+    *,
+    action: str,
+    target: Model,
+    actor=None,
+    actor_role: ActorRole | None = None,
+    conversation_id: UUID | str | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> AuditEntry:
+    """Append one entry. Without a person (`actor`), the coach acted unless `actor_role` says."""
+    if actor_role is None:
+        actor_role = actor_role_of(actor) if actor is not None else ActorRole.COACH
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        actor_role=actor_role,
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        conversation_id=conversation_id,
+        before=before,
+        after=after,
+    )
+
+
+def audit_transcript_view(*, viewer, conversation, via: str) -> AuditEntry:
+    """A staff member looked at a family's transcript (`via`: which page or socket)."""
+    return audit_record(
+        action="transcript.viewed",
+        target=conversation,
+        actor=viewer,
+        conversation_id=conversation.pk,
+        after={"via": via},
+    )
