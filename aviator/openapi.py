@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from coach.schemas import (
+    ApprovalDecisionIn,
     ConversationCreateIn,
     ConversationListOut,
     ConversationStateOut,
@@ -14,6 +15,7 @@ from coach.schemas import (
 )
 
 SCHEMAS: list[type[BaseModel]] = [
+    ApprovalDecisionIn,
     ConversationCreateIn,
     MessageIn,
     ConversationStateOut,
@@ -35,6 +37,7 @@ def _errors(*statuses: int) -> dict:
         400: "Invalid body (malformed JSON, empty or non-string text).",
         401: "Missing or invalid bearer token.",
         404: "No such conversation (or not yours).",
+        409: "The approval was already decided otherwise, or it expired.",
         413: "Text longer than the limit.",
         503: "The coach could not answer; the message is stored.",
     }
@@ -98,6 +101,21 @@ def openapi_document() -> dict:
                     },
                     "responses": {"200": _json(ConversationStateOut, "The state after the turn.")}
                     | _errors(400, 401, 404, 413, 503),
+                }
+            },
+            "/conversations/{conversation_id}/approvals/{approval_id}/": {
+                "post": {
+                    "summary": "Approve or decline the write the coach proposed (pending_approval)",
+                    "parameters": [
+                        conversation_id,
+                        {**conversation_id, "name": "approval_id"},
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(ApprovalDecisionIn)}},
+                    },
+                    "responses": {"200": _json(ConversationStateOut, "The state afterwards.")}
+                    | _errors(400, 401, 404, 409),
                 }
             },
         },

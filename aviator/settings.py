@@ -248,6 +248,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "resend-stale-tool-calls": {"task": "coach.resend_stale_tool_calls", "schedule": 60.0},
+    "sweep-approvals": {"task": "coach.sweep_approvals", "schedule": 60.0},
     "notify-overdue-escalations": {
         "task": "handoff.notify_overdue_escalations",
         "schedule": 60.0,
@@ -277,6 +278,8 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"COACH_FAULTS: {error}") from None
 MESSAGE_MAX_CHARS = _positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
+# A proposed write the family has not answered expires after this long (nothing is written).
+APPROVAL_TTL_MINUTES = _positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -17,6 +17,11 @@ api_v1 = [
         name="conversation-messages",
     ),
     path(
+        "conversations/<uuid:conversation_id>/approvals/<uuid:approval_id>/",
+        api.conversation_approval,
+        name="conversation-approval",
+    ),
+    path(
         "conversations/<uuid:conversation_id>/handoff/",
         handoff_api.conversation_handoff,
         name="conversation-handoff",

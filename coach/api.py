@@ -6,8 +6,9 @@ Views authenticate, validate, call one service and answer.
 from django.http import JsonResponse
 
 from aviator.jsonapi import ApiError, json_endpoint, parse_body
+from coach.approvals import ApprovalError, approval_decide
 from coach.presenters import conversation_state, conversation_summary
-from coach.schemas import ConversationCreateIn, MessageIn
+from coach.schemas import ApprovalDecisionIn, ConversationCreateIn, MessageIn
 from coach.selectors import conversation_for_family, conversations_of_family
 from coach.services import (
     InvalidMessage,
@@ -52,5 +53,19 @@ def conversation_messages(request, user, conversation_id):
         family_message_submit(conversation=conversation, text=text)
     except TurnFailed:
         raise ApiError(503, "turn_failed", TurnFailed.family_explanation) from None
+    conversation.refresh_from_db()
+    return JsonResponse(conversation_state(conversation))
+
+
+@json_endpoint(methods=["POST"])
+def conversation_approval(request, user, conversation_id, approval_id):
+    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
+    body = parse_body(request, ApprovalDecisionIn)
+    try:
+        approval_decide(
+            conversation=conversation, approval_id=approval_id, approve=body.approve, family=user
+        )
+    except ApprovalError as error:
+        raise ApiError(error.status, error.code, error.message) from None
     conversation.refresh_from_db()
     return JsonResponse(conversation_state(conversation))

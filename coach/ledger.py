@@ -30,19 +30,51 @@ class FactChange:
         return asdict(self)
 
 
+def is_confirmed(fact: dict[str, Any]) -> bool:
+    """A fact the family confirmed (saving a list built on it) or a counselor entered with them."""
+    return fact.get("confirmed", False) or fact["provenance"] == "staff"
+
+
+def hold_confirmed_overwrites(
+    facts: dict[str, dict[str, Any]], extracted: tuple[ExtractedFact, ...]
+) -> tuple[tuple[ExtractedFact, ...], tuple[ExtractedFact, ...]]:
+    """Split what the family said into facts to apply now and those that would overwrite a
+    confirmed fact with another value: those wait for the family's approval (DESIGN.md §6)."""
+    apply_now, held = [], []
+    for fact in extracted:
+        current = facts.get(fact.slot)
+        overwrites = (
+            current is not None
+            and fact.provenance == "stated"
+            and is_confirmed(current)
+            and current["value"] != fact.value
+        )
+        (held if overwrites else apply_now).append(fact)
+    return tuple(apply_now), tuple(held)
+
+
+def confirm_all(facts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {slot: {**fact, "confirmed": True} for slot, fact in facts.items()}
+
+
 def ledger_apply(
     facts: dict[str, dict[str, Any]],
     extracted: tuple[ExtractedFact, ...],
     *,
     source_message_id: str | None,
     turn: int,
+    approved: bool = False,
 ) -> tuple[dict[str, dict[str, Any]], list[FactChange]]:
-    """The ledger after `extracted`, and what changed. `facts` maps slot → current fact dict."""
+    """The ledger after `extracted`, and what changed. `facts` maps slot → current fact dict.
+
+    `approved`: the family approved these facts over confirmed ones, whatever their provenance;
+    the new values are confirmed in turn.
+    """
     updated = dict(facts)
     changes: list[FactChange] = []
     for fact in extracted:
         current = updated.get(fact.slot)
-        if current is not None:
+        if current is not None and not approved:
             if _STRENGTH[fact.provenance] < _STRENGTH[current["provenance"]]:
                 continue
             if current["value"] == fact.value and current["provenance"] == fact.provenance:
@@ -53,6 +85,7 @@ def ledger_apply(
             "confidence": fact.confidence,
             "source_message_id": source_message_id,
             "turn": turn,
+            "confirmed": approved,
         }
         if current is not None and current["value"] == fact.value:
             continue  # the same value, now said outright: stronger, but no news for the family

@@ -212,3 +212,70 @@ class SavedCollege(models.Model):
 
     def __str__(self) -> str:
         return f"{self.college_id} saved by {self.family_id}"
+
+
+class ApprovalKind(models.TextChoices):
+    SAVE_LIST = "save_list", "Save the list to My list"
+    SEND_EMAIL = "send_email", "E-mail the list to the family"
+    FACT_OVERWRITE = "fact_overwrite", "Replace a confirmed fact"
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    # The family wrote something else instead of answering: nothing is written.
+    SUPERSEDED = "superseded"
+
+
+class Approval(models.Model):
+    """A durable write the coach proposed, paused at an `interrupt()` until the family decides.
+
+    `key` (conversation, turn, kind) makes the proposal idempotent; `executed_at` and
+    `resumed_at` make the write and the graph's resumption happen once, even when the decision
+    is repeated or the process dies in between (the approvals sweep finishes the job).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=120, unique=True)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="approvals"
+    )
+    turn = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=ApprovalKind.choices)
+    proposed = models.JSONField()
+    summary = models.TextField()
+    # The coach asks; the family (the conversation's owner) decides.
+    requested_by = models.CharField(max_length=20, default="coach")
+    interrupt_id = models.CharField(max_length=64)
+    checkpoint_id = models.CharField(max_length=64)
+    family_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    # For e-mails: when the message left (delivery retries after the write is committed).
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_approval_per_conversation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

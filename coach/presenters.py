@@ -3,7 +3,7 @@
 from typing import Any
 
 from aviator.accounts.roles import display_name
-from coach.models import Conversation, Message, Role, ToolCallStatus
+from coach.models import ApprovalStatus, Conversation, Message, Role, ToolCallStatus
 from coach.profile import missing_topics
 
 
@@ -61,6 +61,22 @@ def escalation_summary(escalation) -> dict[str, Any] | None:
     }
 
 
+def _iso(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def approval_summary(approval) -> dict[str, Any] | None:
+    if approval is None:
+        return None
+    return {
+        "id": str(approval.id),
+        "kind": approval.kind,
+        "summary": approval.summary,
+        "proposed": approval.proposed,
+        "expires_at": _iso(approval.expires_at),
+    }
+
+
 def conversation_state(conversation: Conversation) -> dict[str, Any]:
     messages = list(conversation.messages.order_by("seq"))
     shortlist = conversation.shortlists.order_by("-created").first()
@@ -76,7 +92,9 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
         "missing": missing_topics(conversation.profile),
         "recommendations": [_recommendation(item) for item in shortlist.items] if shortlist else [],
         "escalation": escalation_summary(conversation.escalations.order_by("-created").first()),
-        "pending_approval": None,
+        "pending_approval": approval_summary(
+            conversation.approvals.filter(status=ApprovalStatus.PENDING).first()
+        ),
     }
 
 

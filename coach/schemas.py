@@ -16,6 +16,19 @@ class ConversationCreateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ApprovalDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool = Field(description="true carries out the proposed write; false drops it.")
+
+
+class PendingApprovalOut(BaseModel):
+    id: str
+    kind: Literal["save_list", "send_email", "fact_overwrite"]
+    summary: str = Field(description="What the coach proposes, in its own words.")
+    proposed: Any = Field(description="The change as data: colleges, or facts before and after.")
+    expires_at: str
+
+
 class MessageOut(BaseModel):
     id: str
     role: Literal["family", "coach", "counselor", "system"]
@@ -62,7 +75,7 @@ class ConversationStateOut(BaseModel):
     missing: list[Literal["major", "academics", "budget", "location"]]
     recommendations: list[RecommendationOut]
     escalation: dict | None
-    pending_approval: dict | None
+    pending_approval: PendingApprovalOut | None
 
 
 class ConversationSummaryOut(BaseModel):

@@ -18,7 +18,7 @@ from aviator.audit.services import audit_record
 from aviator.celery import app as celery_app
 from aviator.faults import inject_tool_faults
 from aviator.observability import tag_conversation
-from coach import guard
+from coach import approvals, guard
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
 from coach.graph import prompts
@@ -100,11 +100,15 @@ def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
 
 
 def _store_fact_changes(
-    conversation: Conversation, outcome: TurnOutcome, *, counselor=None
+    conversation: Conversation,
+    outcome: TurnOutcome,
+    changes: list[dict[str, Any]],
+    *,
+    counselor=None,
 ) -> None:
-    """Copy the ledger changes of a turn (or of a hand-back, by `counselor`) into the fact
-    history, each with its audit entry."""
-    for change in outcome.changes:
+    """Copy ledger changes of a turn (or of a hand-back, by `counselor`) into the fact history,
+    each with its audit entry."""
+    for change in changes:
         fact = ProfileFact.objects.create(
             conversation=conversation,
             slot=change["slot"],
@@ -125,14 +129,15 @@ def _store_fact_changes(
         )
 
 
-def _record_turn(conversation: Conversation, outcome: TurnOutcome, *, first_part: bool) -> None:
+def _record_turn(
+    conversation: Conversation, outcome: TurnOutcome, *, fact_changes: list[dict[str, Any]]
+) -> None:
     """Copy the turn's ledger changes and decision trace out of the checkpoint into the database.
 
-    A turn paused for a tool is recorded in parts; trace steps already stored are skipped, and the
-    ledger changes (made before any pause) are stored with the first part only.
+    A turn paused for a tool or an approval is recorded in parts; trace steps already stored are
+    skipped, and each part stores the ledger changes made during it (`fact_changes`).
     """
-    if first_part:
-        _store_fact_changes(conversation, outcome)
+    _store_fact_changes(conversation, outcome, fact_changes)
     DecisionTrace.objects.bulk_create(
         [
             DecisionTrace(
@@ -154,16 +159,28 @@ def _record_turn(conversation: Conversation, outcome: TurnOutcome, *, first_part
     )
 
 
-def _apply_outcome(
-    conversation: Conversation, outcome: TurnOutcome, *, answering: Message | None, first_part: bool
+def outcome_apply(
+    conversation: Conversation,
+    outcome: TurnOutcome,
+    *,
+    answering: Message | None,
+    fact_changes: list[dict[str, Any]],
 ) -> Message | None:
-    """Store what a (part of a) turn produced: the reply, or the tool call the graph waits for."""
-    _record_turn(conversation, outcome, first_part=first_part)
+    """Store what a (part of a) turn produced: the reply, or the tool call or approval the graph
+    waits for. `answering`: the family message a reply or proposal answers (None when an earlier
+    part of the turn already answered it)."""
+    _record_turn(conversation, outcome, fact_changes=fact_changes)
     conversation.profile = outcome.profile
     reply = None
     if outcome.pending_tool is not None:
         tool_call_enqueue(conversation=conversation, outcome=outcome, answering=answering)
         conversation.phase = Phase.RECOMMENDING
+    elif outcome.pending_approval is not None:
+        approvals.approval_open(conversation=conversation, outcome=outcome, answering=answering)
+        conversation.phase = outcome.phase
+    elif outcome.reply is None:
+        # The turn ended silently (its approval was superseded by a newer message).
+        conversation.phase = outcome.phase
     else:
         reply = message_append(
             conversation,
@@ -221,6 +238,7 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
         is_opening = not conversation.messages.exists()
         if not unanswered and not is_opening:
             return None
+        approvals.approval_supersede(conversation=conversation)
         tag_conversation(conversation.id)
         try:
             outcome = run_coach_turn(
@@ -231,8 +249,11 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
         except Exception as error:
             logger.exception("coach turn failed for conversation %s", conversation.id)
             raise TurnFailed(str(error)) from error
-        return _apply_outcome(
-            conversation, outcome, answering=unanswered[-1] if unanswered else None, first_part=True
+        return outcome_apply(
+            conversation,
+            outcome,
+            answering=unanswered[-1] if unanswered else None,
+            fact_changes=outcome.changes,
         )
 
 
@@ -339,8 +360,8 @@ def tool_call_finish(
         tool_call.error = error
         tool_call.finished_at = timezone.now()
         tool_call.save(update_fields=["status", "result", "error", "finished_at"])
-        reply = _apply_outcome(
-            conversation, outcome, answering=tool_call.family_message, first_part=False
+        reply = outcome_apply(
+            conversation, outcome, answering=tool_call.family_message, fact_changes=[]
         )
     if reply is not None:
         try:
@@ -417,7 +438,7 @@ def conversation_hand_back(
     outcome = hand_back_to_coach(
         conversation_id=str(conversation.id), phase=phase, staff_facts=staff_facts
     )
-    _store_fact_changes(conversation, outcome, counselor=counselor)
+    _store_fact_changes(conversation, outcome, outcome.changes, counselor=counselor)
     conversation.phase = phase
     conversation.profile = outcome.profile
     conversation.save(update_fields=["phase", "profile", "updated"])

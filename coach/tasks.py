@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from aviator.faults import InjectedTransientFault
+from coach.approvals import approvals_sweep, list_email_deliver
 from coach.services import tool_call_finish, tool_call_run, tool_calls_resend_stale
 
 logger = logging.getLogger(__name__)
@@ -68,3 +69,22 @@ def explain_shortlist(self, tool_call_id: int) -> None:
 def resend_stale_tool_calls() -> int:
     """Beat job: no tool call is left waiting forever (DESIGN.md §9: never silently dropped)."""
     return tool_calls_resend_stale(older_than=STALE_AFTER)
+
+
+@shared_task(name="coach.sweep_approvals", acks_late=True, time_limit=120)
+def sweep_approvals() -> int:
+    """Beat job: unanswered proposals expire, and decided ones are always carried out."""
+    return approvals_sweep()
+
+
+@shared_task(
+    name="coach.deliver_list_email",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=10,
+)
+def deliver_list_email(approval_id: str) -> None:
+    list_email_deliver(approval_id=approval_id)

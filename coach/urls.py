@@ -16,5 +16,10 @@ urlpatterns = [
         views.handoff_request_view,
         name="handoff-request",
     ),
+    path(
+        "conversations/<uuid:conversation_id>/approvals/<uuid:approval_id>/",
+        views.approval_decide_view,
+        name="approval-decide",
+    ),
     path("my-list/", views.my_list, name="my-list"),
 ]

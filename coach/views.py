@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coach.approvals import ApprovalError, approval_decide
 from coach.presenters import conversation_state
 from coach.selectors import (
     conversation_for_family,
@@ -61,6 +62,26 @@ def handoff_request_view(request, conversation_id):
     try:
         escalation_request(conversation=conversation)
     except HandoffError as error:
+        messages.error(request, error.message)
+    return redirect("coach:conversation", conversation_id=conversation.id)
+
+
+@login_required
+@require_POST
+def approval_decide_view(request, conversation_id, approval_id):
+    conversation = conversation_for_family(user=request.user, conversation_id=conversation_id)
+    answer = request.POST.get("approve")
+    if answer not in ("yes", "no"):
+        messages.error(request, "Choose Approve or Decline.")
+        return redirect("coach:conversation", conversation_id=conversation.id)
+    try:
+        approval_decide(
+            conversation=conversation,
+            approval_id=approval_id,
+            approve=answer == "yes",
+            family=request.user,
+        )
+    except ApprovalError as error:
         messages.error(request, error.message)
     return redirect("coach:conversation", conversation_id=conversation.id)
 

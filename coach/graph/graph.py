@@ -8,6 +8,25 @@ from langgraph.graph.state import CompiledStateGraph
 
 from coach.graph import nodes
 from coach.graph.state import CoachState
+from coach.language import Intent
+
+WRITE_INTENTS = {Intent.SAVE_LIST, Intent.EMAIL_LIST}
+
+
+def route_after_extract(state: CoachState) -> Literal["confirm_overwrite", "propose_write", "gate"]:
+    """Approvals first: a confirmed fact the family changed, or a list they want kept or sent
+    (only with a list to act on, and never past a safety signal, which the gate must see)."""
+    if state["held"]:
+        return "confirm_overwrite"
+    wants_write = WRITE_INTENTS & set(state["interpretation"]["intents"])
+    if wants_write and state["recommended"] and not state["signals"]:
+        return "propose_write"
+    return "gate"
+
+
+def route_after_confirm(state: CoachState) -> Literal["gate", "__end__"]:
+    # Superseded by a newer family message: that message's turn answers instead.
+    return END if state["approval"]["decision"] == "superseded" else "gate"
 
 
 def route_after_gate(state: CoachState) -> Literal["ask", "search", "escalate"]:
@@ -23,6 +42,8 @@ def build_coach_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
     builder = StateGraph(CoachState)
     builder.add_node("guard", nodes.guard)
     builder.add_node("extract", nodes.extract)
+    builder.add_node("confirm_overwrite", nodes.confirm_overwrite)
+    builder.add_node("propose_write", nodes.propose_write)
     builder.add_node("gate", nodes.gate)
     builder.add_node("ask", nodes.ask)
     builder.add_node("search", nodes.search)
@@ -31,9 +52,12 @@ def build_coach_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
     builder.add_node("escalate", nodes.escalate)
     builder.add_edge(START, "guard")
     builder.add_edge("guard", "extract")
-    builder.add_edge("extract", "gate")
+    builder.add_conditional_edges(
+        "extract", route_after_extract, ["confirm_overwrite", "propose_write", "gate"]
+    )
+    builder.add_conditional_edges("confirm_overwrite", route_after_confirm, ["gate", END])
     builder.add_conditional_edges("gate", route_after_gate, ["ask", "search", "escalate"])
     builder.add_conditional_edges("search", route_after_search, ["present", "tool_failed"])
-    for final in ("ask", "present", "tool_failed", "escalate"):
+    for final in ("ask", "present", "tool_failed", "escalate", "propose_write"):
         builder.add_edge(final, END)
     return builder.compile(checkpointer=checkpointer)

@@ -1,4 +1,5 @@
-"""The coach graph's nodes: guard → extract → gate → ask | recommend | escalate.
+"""The coach graph's nodes: guard → extract → [confirm_overwrite] → gate → ask | search → present
+| tool_failed | escalate, or extract → propose_write when the family asks to save or send the list.
 
 Each node returns a partial state update and has no side effects: everything the outside world
 must learn (ledger changes, decision traces, the reply) travels in the state, and the service
@@ -20,9 +21,15 @@ from coach.graph import prompts
 from coach.graph.context import language_model_from_config, optional_topic_picker_from_config
 from coach.graph.state import CoachState, TraceEntry, TranscriptEntry
 from coach.language import Intent
-from coach.language.phrasing import acknowledgement, assumptions_sentence, question
+from coach.language.base import ExtractedFact
+from coach.language.phrasing import (
+    acknowledgement,
+    assumptions_sentence,
+    describe_value,
+    question,
+)
 from coach.language.rules import normalize
-from coach.ledger import ledger_apply, profile_of
+from coach.ledger import confirm_all, hold_confirmed_overwrites, ledger_apply, profile_of
 from coach.profile import REQUIRED_TOPICS, topic_is_known
 
 logger = logging.getLogger(__name__)
@@ -108,6 +115,10 @@ def guard(state: CoachState, config=None):
         "escalation": None,
         "trace": [],
         "reply": None,
+        "recommended": state.get("recommended") or [],
+        "held": [],
+        "approved_changes": [],
+        "approval": None,
     }
     reason = "flagged: " + ", ".join(signals) if signals else "nothing flagged"
     return update, _entry("guard", "flag" if signals else "pass", reason, signals=signals)
@@ -127,10 +138,15 @@ def extract(state: CoachState, config=None):
     declined: set[str] = set(history["declined"])
     fallbacks: list[str] = []
     model_acknowledgement = None
+    held: list[dict] = []
     for message in state.get("incoming") or []:
         reading = model.interpret(message["text"], asked=asked, profile=profile_of(facts))
+        apply_now, held_back = hold_confirmed_overwrites(facts, reading.facts)
+        held.extend(
+            {**vars(fact), "source_message_id": message["message_id"]} for fact in held_back
+        )
         facts, applied = ledger_apply(
-            facts, reading.facts, source_message_id=message["message_id"], turn=state["turn"]
+            facts, apply_now, source_message_id=message["message_id"], turn=state["turn"]
         )
         changes.extend(change.as_dict() for change in applied)
         intents |= reading.intents
@@ -166,6 +182,7 @@ def extract(state: CoachState, config=None):
         "changes": changes,
         "interpretation": interpretation,
         "history": history,
+        "held": held,
     }
     decision = "fallback" if fallbacks else ("updated" if changes else "no_facts")
     reason = (
@@ -183,6 +200,83 @@ def extract(state: CoachState, config=None):
         intents=sorted(intents),
         rejected=rejected,
         fallbacks=fallbacks,
+        held=[fact["slot"] for fact in held],
+    )
+
+
+@traced
+def confirm_overwrite(state: CoachState, config=None):
+    """Ask before replacing facts the family confirmed; apply the new values only if approved."""
+    facts = state["facts"]
+    proposed = [
+        {"slot": fact["slot"], "before": facts[fact["slot"]]["value"], "after": fact["value"]}
+        for fact in state["held"]
+    ]
+    described = [
+        (describe_value(p["slot"], p["before"]), describe_value(p["slot"], p["after"]))
+        for p in proposed
+    ]
+    text = " ".join(
+        prompts.PROPOSE_OVERWRITE.format(before=before, after=after) for before, after in described
+    )
+    # Nothing may happen before interrupt(): on resume this node runs again from the top.
+    decision = interrupt({"approval": "fact_overwrite", "proposed": proposed, "text": text})[
+        "decision"
+    ]
+    update: dict[str, Any] = {"approval": {"kind": "fact_overwrite", "decision": decision}}
+    if decision == "approved":
+        approved_changes: list[dict] = []
+        for held in state["held"]:
+            facts, applied = ledger_apply(
+                facts,
+                (ExtractedFact(held["slot"], held["value"], held["confidence"], "stated"),),
+                source_message_id=held["source_message_id"],
+                turn=state["turn"],
+                approved=True,
+            )
+            approved_changes.extend(change.as_dict() for change in applied)
+        update.update(
+            facts=facts,
+            profile=profile_of(facts),
+            changes=[*state["changes"], *approved_changes],
+            approved_changes=approved_changes,
+        )
+    elif decision != "superseded":
+        kept = " ".join(prompts.OVERWRITE_KEPT.format(before=before) for before, _ in described)
+        update["approval"]["note"] = kept
+    return update, _entry(
+        "confirm_overwrite",
+        f"approval({decision})",
+        "the family's new value would replace a confirmed fact",
+        before=state["profile"],
+        after=update.get("profile", state["profile"]),
+        proposed=proposed,
+    )
+
+
+@traced
+def propose_write(state: CoachState, config=None):
+    """Offer to save the list to My list, or e-mail it; the write waits for the family's yes."""
+    intents = state["interpretation"]["intents"]
+    kind = "send_email" if Intent.EMAIL_LIST in intents else "save_list"
+    colleges = state["recommended"]
+    proposal_text = prompts.PROPOSE_WRITE[kind].format(count=len(colleges))
+    answer = interrupt(
+        {"approval": kind, "proposed": {"colleges": colleges}, "text": proposal_text}
+    )
+    decision = answer["decision"]
+    update: dict[str, Any] = {"approval": {"kind": kind, "decision": decision}, "asked": []}
+    if decision != "superseded":
+        text = prompts.APPROVAL_OUTCOMES[kind][decision].format(count=len(colleges))
+        update.update(
+            transcript=[{"role": "coach", "text": text, "message_id": None}],
+            reply=_reply(state, text, []),
+        )
+    if kind == "save_list" and decision == "approved":
+        # What the family saved is on the student's record: changing it later needs their yes.
+        update["facts"] = confirm_all(state["facts"])
+    return update, _entry(
+        "propose_write", f"approval({decision})", f"the family asked: {kind}", kind=kind
     )
 
 
@@ -235,6 +329,10 @@ def _opening(state: CoachState) -> str:
     interpretation = state.get("interpretation") or {}
     intents = set(interpretation.get("intents", []))
     parts = []
+    if (state.get("approval") or {}).get("note"):
+        parts.append(state["approval"]["note"])
+    if {Intent.SAVE_LIST, Intent.EMAIL_LIST} & intents and not state.get("recommended"):
+        parts.append(prompts.INTENT_REPLIES["write_too_early"])
     for signal in ("injection", "off_topic_task"):
         if signal in state["signals"]:
             parts.append(prompts.INTENT_REPLIES[signal])
@@ -318,6 +416,10 @@ def present(state: CoachState, config=None):
     text = " ".join(part for part in parts if part)
     update = {
         "phase": "recommended",
+        "recommended": [
+            {"unitid": college["unitid"], "name": college["name"]}
+            for college in state["shortlist"]["recommendations"]
+        ],
         "asked": asks,
         "history": history,
         "transcript": [{"role": "coach", "text": text, "message_id": None}],

@@ -45,7 +45,39 @@ INTENT_REPLIES: dict[str, str] = {
         "test scores, what you can pay per year, and where they'd like to be."
     ),
     "other_language": "I can only chat in English for now.",
+    "write_too_early": (
+        "There's no list to save or send yet; a few more answers and I'll suggest colleges."
+    ),
 }
+
+# Durable writes wait for the family's yes (DESIGN.md §6): the proposal, then each outcome.
+PROPOSE_WRITE: dict[str, str] = {
+    "save_list": "Shall I save these {count} colleges to My list? Approve or decline below.",
+    "send_email": (
+        "Shall I e-mail this list of {count} colleges to the address on your account? "
+        "Approve or decline below."
+    ),
+}
+APPROVAL_OUTCOMES: dict[str, dict[str, str]] = {
+    "save_list": {
+        "approved": "Done: the {count} colleges are on My list.",
+        "rejected": "No problem, I didn't save anything.",
+        "expired": (
+            "That request to save the list expired, so nothing was saved. Ask again anytime."
+        ),
+    },
+    "send_email": {
+        "approved": "Done: the list is on its way to your inbox.",
+        "rejected": "No problem, I didn't send anything.",
+        "expired": (
+            "That request to e-mail the list expired, so nothing was sent. Ask again anytime."
+        ),
+    },
+}
+PROPOSE_OVERWRITE = (
+    "You confirmed {before} earlier. Change it to {after}? Approve or decline below."
+)
+OVERWRITE_KEPT = "OK, I'll keep {before}."
 
 ASK_ASSUMING = "Let's move on: for now I'll assume {assumptions}."
 RECOMMEND_ASSUMING = "I'm assuming {assumptions}; tell me if that's wrong and I'll redo the list."

@@ -28,17 +28,30 @@ class PendingTool:
 
 
 @dataclass(frozen=True)
+class PendingApproval:
+    interrupt_id: str
+    checkpoint_id: str
+    kind: str
+    proposed: Any
+    text: str
+
+
+@dataclass(frozen=True)
 class TurnOutcome:
     turn: int
     phase: str
     profile: dict[str, Any]
     changes: list[dict[str, Any]]
     trace: list[dict[str, Any]]
-    # Either the reply (the turn is finished) or the tool the graph is waiting for.
+    # The reply (the turn is finished; None if it ended silently), or what the graph waits for:
+    # a tool, or the family's approval of a write.
     reply: dict[str, Any] | None
     pending_tool: PendingTool | None
+    pending_approval: PendingApproval | None
     shortlist: dict[str, Any] | None
     escalation: dict[str, Any] | None
+    # Fact changes made after an approval (a confirmed fact the family chose to replace).
+    approved_changes: list[dict[str, Any]]
 
 
 def coach_graph() -> CompiledStateGraph:
@@ -66,21 +79,33 @@ def thread_config(
 def _outcome(graph: CompiledStateGraph, config: dict) -> TurnOutcome:
     snapshot = graph.get_state(config)
     values = snapshot.values
-    pending = None
+    pending_tool = pending_approval = None
     if snapshot.interrupts:
         interrupt = snapshot.interrupts[0]
         payload = dict(interrupt.value)
-        pending = PendingTool(interrupt.id, payload.pop("tool"), payload)
+        if "approval" in payload:
+            pending_approval = PendingApproval(
+                interrupt.id,
+                snapshot.config["configurable"]["checkpoint_id"],
+                payload["approval"],
+                payload["proposed"],
+                payload["text"],
+            )
+        else:
+            pending_tool = PendingTool(interrupt.id, payload.pop("tool"), payload)
+    paused = bool(snapshot.interrupts)
     return TurnOutcome(
         turn=values["turn"],
         phase=values["phase"],
         profile=dict(values["profile"]),
         changes=list(values["changes"]),
         trace=list(values["trace"]),
-        reply=None if pending else values["reply"],
-        pending_tool=pending,
+        reply=None if paused else values["reply"],
+        pending_tool=pending_tool,
+        pending_approval=pending_approval,
         shortlist=values.get("shortlist"),
-        escalation=None if pending else values.get("escalation"),
+        escalation=None if paused else values.get("escalation"),
+        approved_changes=list(values.get("approved_changes") or []),
     )
 
 
@@ -115,7 +140,7 @@ def run_coach_turn(
 def resume_coach_turn(
     *, conversation_id: str, interrupt_id: str, result: dict[str, Any], language_model=None
 ) -> TurnOutcome:
-    """Resume the thread paused at `interrupt_id` with a tool's result.
+    """Resume the thread paused at `interrupt_id` with a tool's result or an approval's outcome.
 
     Safe to repeat: if that interrupt is no longer pending (it was already resumed), the graph is
     left alone and the current outcome is returned.

@@ -55,4 +55,12 @@ class CoachState(TypedDict, total=False):
     # Set when this turn hands the family to a counselor: {"reason": ..., "urgent": ...}.
     escalation: dict[str, Any] | None
     trace: list[TraceEntry]
+    # None when the turn ends without a message: an approval superseded by the family's next one.
     reply: CoachReply | None
+    # The colleges last shown ({unitid, name}), kept across turns for the family's "save them".
+    recommended: list[dict[str, Any]]
+    # This turn only: facts held back because they would overwrite confirmed ones (as dicts of
+    # ExtractedFact), the changes made once the family approved them, and how an approval ended.
+    held: list[dict[str, Any]]
+    approved_changes: list[dict[str, Any]]
+    approval: dict[str, Any] | None

@@ -14,6 +14,9 @@ class Intent:
     OTHER_LANGUAGE = "other_language"
     UNPARSED = "unparsed"
     CORRECTION = "correction"
+    # Requests for a durable write; the coach proposes it and waits for approval (DESIGN.md §6).
+    SAVE_LIST = "save_list"
+    EMAIL_LIST = "email_list"
 
 
 @dataclass(frozen=True)

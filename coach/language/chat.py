@@ -41,7 +41,16 @@ class TurnReading(BaseModel):
 
     facts: list[StatedFact] = Field(default_factory=list)
     intents: list[
-        Literal["just_show_me", "question", "off_topic", "greeting", "correction", "other_language"]
+        Literal[
+            "just_show_me",
+            "question",
+            "off_topic",
+            "greeting",
+            "correction",
+            "other_language",
+            "save_list",
+            "email_list",
+        ]
     ] = Field(default_factory=list)
     declined: list[TopicName] = Field(default_factory=list)
     acknowledgement: str = Field("", max_length=400)

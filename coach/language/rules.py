@@ -392,6 +392,15 @@ _JUST_SHOW = (
     r"|\bshow me (?:the )?(?:schools|colleges|list|options)(?: now| already)?\b"
     r"|\b(?:give|show) me (?:some )?(?:schools|colleges) (?:now|already)\b"
 )
+_SAVE_LIST = (
+    r"\b(?:save|keep|bookmark)\b[^.?!]{0,20}\b(?:list|them|these|those|colleges|schools)\b"
+    r"|\badd (?:them|these|those|the colleges|the schools)\b[^.?!]{0,12}\bmy list\b"
+)
+_EMAIL_LIST = (
+    r"\b(?:e-?mail|send)\b[^.?!]{0,20}\b(?:list|them|these|those|colleges|schools|it)\b"
+    r"[^.?!]{0,20}\b(?:e-?mail|inbox)\b"
+    r"|\be-?mail (?:me|us)\b[^.?!]{0,25}\b(?:list|them|these|those|colleges|schools)\b"
+)
 _COLLEGE_WORDS = (
     r"\b(college|colleges|school|schools|university|universities|major|gpa|sat|act|admission|"
     r"admissions|tuition|financial aid|aid|scholarship|degree|campus|apply|application|study|"
@@ -525,6 +534,10 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     signals = guard_signals(readable)
     if _any(_JUST_SHOW, readable):
         intents.add(Intent.JUST_SHOW_ME)
+    if _any(_EMAIL_LIST, readable):
+        intents.add(Intent.EMAIL_LIST)
+    elif _any(_SAVE_LIST, readable):
+        intents.add(Intent.SAVE_LIST)
     if _any(_GREETING, readable):
         intents.add(Intent.GREETING)
     if _any(_FOREIGN_WORDS, readable) or _mostly_other_script(original):

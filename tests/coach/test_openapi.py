@@ -11,6 +11,7 @@ def test_it_publishes_every_conversation_endpoint(document):
         "/conversations/",
         "/conversations/{conversation_id}/",
         "/conversations/{conversation_id}/messages/",
+        "/conversations/{conversation_id}/approvals/{approval_id}/",
     }
 
 

@@ -11,6 +11,8 @@
   const shortlist = document.getElementById("shortlist");
   const form = document.getElementById("composer");
   const input = document.getElementById("composer-text");
+  const approvalBox = document.getElementById("approval");
+  const listActions = document.getElementById("list-actions");
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   // The family page talks to its conversation; the staff page to the escalation it holds.
   const path = chat.dataset.wsUrl || `/ws/conversations/${chat.dataset.conversationId}/`;
@@ -65,8 +67,7 @@
     const form = el("form");
     form.method = "post";
     form.action = chat.dataset.saveUrl;
-    const csrf = el("input");
-    Object.assign(csrf, { type: "hidden", name: "csrfmiddlewaretoken", value: chat.dataset.csrf });
+    const csrf = csrfInput();
     const unitid = el("input");
     Object.assign(unitid, { type: "hidden", name: "unitid", value: college.unitid });
     const save = el("button", "save", "Save to my list");
@@ -77,10 +78,39 @@
     return card;
   }
 
+  function csrfInput() {
+    const csrf = el("input");
+    Object.assign(csrf, { type: "hidden", name: "csrfmiddlewaretoken", value: chat.dataset.csrf });
+    return csrf;
+  }
+
+  // A write the coach proposed waits for the family's Approve or Decline (a plain form post).
+  function showApproval(approval) {
+    if (!approvalBox) return;
+    approvalBox.hidden = !approval;
+    if (!approval) {
+      approvalBox.replaceChildren();
+      return;
+    }
+    const form = el("form");
+    form.method = "post";
+    form.action = `${chat.dataset.approvalsUrl}${approval.id}/`;
+    const choice = (value, className, label) => {
+      const button = el("button", className, label);
+      Object.assign(button, { type: "submit", name: "approve", value });
+      return button;
+    };
+    form.append(csrfInput(), choice("yes", "approve", "Approve"),
+      choice("no", "secondary decline", "Decline"));
+    approvalBox.replaceChildren(el("p", "summary", approval.summary), form);
+  }
+
   function showState(state) {
     state.messages.forEach(showMessage);
     busy.hidden = !state.busy;
     if (chat.dataset.saveUrl) shortlist.replaceChildren(...state.recommendations.map(collegeCard));
+    if (listActions) listActions.hidden = state.recommendations.length === 0;
+    showApproval(state.pending_approval);
     chat.dataset.phase = state.phase;
   }
 
@@ -110,17 +140,25 @@
     });
   }
 
-  if (form) form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const text = input.value;
-    if (!text.trim()) return;
+  function send(text) {
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       showError("Not connected yet; your message was not sent.");
-      return;
+      return false;
     }
     showError("");
     socket.send(JSON.stringify({ type: sendType, text }));
-    input.value = "";
+    return true;
+  }
+
+  if (form) form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (input.value.trim() && send(input.value)) input.value = "";
+  });
+
+  // "Save this list" and "E-mail me this list" say so in the chat, as the family could type it.
+  if (listActions) listActions.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-say]");
+    if (button) send(button.dataset.say);
   });
 
   connect();
