@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
 
 from aviator.accounts.services import token_authenticate
+from aviator.ratelimit import RateLimited
 
 
 class ApiError(Exception):
@@ -69,6 +70,10 @@ def json_endpoint(*, methods: list[str]) -> Callable:
                 return view(request, user, *args, **kwargs)
             except ApiError as error:
                 return error_response(error.status, error.code, error.message)
+            except RateLimited as error:
+                response = error_response(429, "rate_limited", error.message)
+                response["Retry-After"] = str(error.retry_after)
+                return response
             except Http404:
                 return error_response(404, "not_found", "No such resource.")
 

@@ -39,6 +39,7 @@ def _errors(*statuses: int) -> dict:
         404: "No such conversation (or not yours).",
         409: "The approval was already decided otherwise, or it expired.",
         413: "Text longer than the limit.",
+        429: "Too many messages or conversations; the Retry-After header says when to retry.",
         503: "The coach could not answer; the message is stored.",
     }
     return {str(status): _json(ErrorOut, meaning[status]) for status in statuses}
@@ -80,7 +81,7 @@ def openapi_document() -> dict:
                         "content": {"application/json": {"schema": _ref(ConversationCreateIn)}}
                     },
                     "responses": {"201": _json(ConversationStateOut, "The new conversation.")}
-                    | _errors(400, 401, 503),
+                    | _errors(400, 401, 429, 503),
                 },
             },
             "/conversations/{conversation_id}/": {
@@ -100,7 +101,7 @@ def openapi_document() -> dict:
                         "content": {"application/json": {"schema": _ref(MessageIn)}},
                     },
                     "responses": {"200": _json(ConversationStateOut, "The state after the turn.")}
-                    | _errors(400, 401, 404, 413, 503),
+                    | _errors(400, 401, 404, 413, 429, 503),
                 }
             },
             "/conversations/{conversation_id}/approvals/{approval_id}/": {

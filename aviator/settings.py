@@ -240,6 +240,16 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# The cache holds the per-address rate-limit counters: shared through Redis by every web process
+# in production; in memory for the single web process of the embedded default, and per test
+# process (each test starts from a clean cache).
+if EMBEDDED or TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -278,6 +288,11 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"COACH_FAULTS: {error}") from None
 MESSAGE_MAX_CHARS = _positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
+# Rate limits (429 past them). Families: per account; sign-up and login: per client address.
+FAMILY_MESSAGES_PER_MINUTE = _positive_int("AVIATOR_FAMILY_MESSAGES_PER_MINUTE", default=20)
+FAMILY_CONVERSATIONS_PER_DAY = _positive_int("AVIATOR_FAMILY_CONVERSATIONS_PER_DAY", default=20)
+LOGIN_ATTEMPTS_PER_MINUTE = _positive_int("AVIATOR_LOGIN_ATTEMPTS_PER_MINUTE", default=10)
+SIGNUPS_PER_HOUR = _positive_int("AVIATOR_SIGNUPS_PER_HOUR", default=30)
 # A proposed write the family has not answered expires after this long (nothing is written).
 APPROVAL_TTL_MINUTES = _positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
 

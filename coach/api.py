@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from aviator.jsonapi import ApiError, json_endpoint, parse_body
 from coach.approvals import ApprovalError, approval_decide
 from coach.presenters import conversation_state, conversation_summary
+from coach.quotas import conversation_quota_check, message_quota_check
 from coach.schemas import ApprovalDecisionIn, ConversationCreateIn, MessageIn
 from coach.selectors import conversation_for_family, conversations_of_family
 from coach.services import (
@@ -26,6 +27,7 @@ def conversations(request, user):
             {"conversations": [conversation_summary(c) for c in conversations_of_family(user=user)]}
         )
     parse_body(request, ConversationCreateIn)
+    conversation_quota_check(user=user)
     try:
         conversation = conversation_start(family=user)
     except TurnFailed:
@@ -49,6 +51,7 @@ def conversation_messages(request, user, conversation_id):
         raise ApiError(
             413 if error.code == "too_long" else 400, error.code, error.message
         ) from None
+    message_quota_check(user=user)
     try:
         family_message_submit(conversation=conversation, text=text)
     except TurnFailed:

@@ -10,8 +10,10 @@ from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aviator.observability import tag_conversation
+from aviator.ratelimit import RateLimited
 from coach.events import conversation_group
 from coach.presenters import conversation_state
+from coach.quotas import message_quota_check
 from coach.selectors import conversation_for_family
 from coach.services import InvalidMessage, TurnFailed, check_family_text, family_message_submit
 
@@ -92,6 +94,11 @@ class ConversationConsumer(ConversationGroupConsumer):
             return
         except InvalidMessage as error:
             await self.send_error(error.code, error.message)
+            return
+        try:
+            await database_sync_to_async(message_quota_check)(user=self.scope["user"])
+        except RateLimited as error:
+            await self.send_error("rate_limited", error.message)
             return
         try:
             # The new messages and the state reach this socket through the conversation's group.

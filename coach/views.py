@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from aviator.ratelimit import RateLimited
 from coach.approvals import ApprovalError, approval_decide
 from coach.presenters import conversation_state
+from coach.quotas import conversation_quota_check
 from coach.selectors import (
     conversation_for_family,
     conversations_of_family,
@@ -25,6 +27,16 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def conversation_list(request):
     if request.method == "POST":
+        try:
+            conversation_quota_check(user=request.user)
+        except RateLimited as error:
+            messages.error(request, error.message)
+            return render(
+                request,
+                "coach/conversation_list.html",
+                {"conversations": conversations_of_family(user=request.user)},
+                status=429,
+            )
         try:
             conversation = conversation_start(family=request.user)
         except TurnFailed:

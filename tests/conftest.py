@@ -5,6 +5,7 @@ import os
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 
@@ -58,6 +59,12 @@ def catalog(_catalog_committed, db):
     it is loaded again when one of them did."""
     if not College.objects.exists():
         import_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_reset():
+    """Each test starts with fresh per-address counters (the cache is in memory under tests)."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

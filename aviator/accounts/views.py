@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -5,8 +6,14 @@ from django.views.decorators.http import require_http_methods
 from aviator.accounts.forms import FamilySignupForm
 from aviator.accounts.roles import Role
 from aviator.accounts.services import user_create
+from aviator.ratelimit import ip_throttled
+
+login_throttled = ip_throttled(
+    "login", limit=lambda: settings.LOGIN_ATTEMPTS_PER_MINUTE, window_seconds=60
+)
 
 
+@ip_throttled("signup", limit=lambda: settings.SIGNUPS_PER_HOUR, window_seconds=3600)
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:

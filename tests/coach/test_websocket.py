@@ -3,7 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client
+from django.test import Client, override_settings
 
 from aviator.asgi import application
 from coach.models import Message
@@ -150,3 +150,18 @@ async def test_a_failed_turn_tells_the_socket_the_message_is_saved(
     event = await receive_until(socket, "error")
     await socket.disconnect()
     assert event["error"]["code"] == "turn_failed"
+
+
+@override_settings(FAMILY_MESSAGES_PER_MINUTE=1)
+async def test_a_message_over_the_quota_is_refused_on_the_socket(alice_conversation, family_alice):
+    socket = await open_socket(alice_conversation.id, family_alice)
+    await socket.connect()
+    await socket.send_json_to({"type": "message", "text": "Biology."})
+    await receive_until(socket, "message", role="coach")
+    await socket.send_json_to({"type": "message", "text": "Too fast"})
+    event = await receive_until(socket, "error")
+    await socket.disconnect()
+    assert (event["error"]["code"], await Message.objects.filter(text="Too fast").aexists()) == (
+        "rate_limited",
+        False,
+    )

@@ -1,0 +1,63 @@
+"""Per-family quotas (messages a minute, conversations a day), checked at every door a family
+uses: the API, the chat socket and the pages. Counted from the stored rows themselves, so they
+hold across processes and restarts with nothing extra to keep. Staff are never limited here."""
+
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from aviator.accounts.roles import Role, role_of
+from aviator.ratelimit import RateLimited
+from coach.models import Conversation, Message
+
+
+def _check(timestamps: list, *, limit: int, window: timedelta, now, explain: str) -> None:
+    """`timestamps`: the family's recent actions in the window, oldest first."""
+    if len(timestamps) < limit:
+        return
+    # Allowed again once the oldest action that counts against the limit leaves the window.
+    frees_up = timestamps[len(timestamps) - limit] + window
+    retry_after = max(1, math.ceil((frees_up - now).total_seconds()))
+    raise RateLimited(explain.format(limit=limit, retry_after=retry_after), retry_after)
+
+
+def message_quota_check(*, user, now=None) -> None:
+    if role_of(user) != Role.FAMILY:
+        return
+    now = now or timezone.now()
+    window = timedelta(minutes=1)
+    recent = list(
+        Message.objects.filter(conversation__family=user, role="family", created__gt=now - window)
+        .order_by("created")
+        .values_list("created", flat=True)
+    )
+    _check(
+        recent,
+        limit=settings.FAMILY_MESSAGES_PER_MINUTE,
+        window=window,
+        now=now,
+        explain="That's more than {limit} messages in a minute; nothing was sent. "
+        "Please wait {retry_after} seconds and send it again.",
+    )
+
+
+def conversation_quota_check(*, user, now=None) -> None:
+    if role_of(user) != Role.FAMILY:
+        return
+    now = now or timezone.now()
+    window = timedelta(days=1)
+    recent = list(
+        Conversation.objects.filter(family=user, created__gt=now - window)
+        .order_by("created")
+        .values_list("created", flat=True)
+    )
+    _check(
+        recent,
+        limit=settings.FAMILY_CONVERSATIONS_PER_DAY,
+        window=window,
+        now=now,
+        explain="You can start up to {limit} conversations a day. "
+        "Please continue an existing one, or try again in {retry_after} seconds.",
+    )
