@@ -307,6 +307,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Hashing a password the production way takes ~0.4 s on purpose; tests create many users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Anonymous visitors never hold object permissions here, so guardian needs no "AnonymousUser" row.
 ANONYMOUS_USER_NAME = None
 LOGIN_URL = "login"
