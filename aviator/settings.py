@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "aviator.audit",
     "coach",
     "coach.catalog",
+    "coach.review",
     "handoff",
 ]
 

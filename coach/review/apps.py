@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "coach.review"
+    label = "review"
+    verbose_name = "Transcript review and drift"
