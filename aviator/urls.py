@@ -50,6 +50,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("aviator.accounts.urls")),
     path("staff/", include("handoff.urls")),
+    path("staff/", include("coach.review.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("coach.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from aviator.accounts.roles import Role, role_of
 from coach.models import Conversation, SavedCollege
 
 
@@ -21,3 +22,16 @@ def conversations_of_family(*, user):
 
 def saved_colleges_of_family(*, user):
     return SavedCollege.objects.filter(family=user).select_related("college")
+
+
+def conversation_for_staff(*, user, conversation_id) -> Conversation:
+    """A conversation a staff member may read, or 404: admins read every transcript; a counselor
+    only those escalated to them (the object permission granted when they claimed it)."""
+    if role_of(user) not in (Role.COUNSELOR, Role.ADMIN):
+        raise Http404("No such conversation.")
+    conversation = Conversation.objects.select_related("family").filter(pk=conversation_id).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    if role_of(user) == Role.ADMIN or user.has_perm("coach.view_conversation", conversation):
+        return conversation
+    raise Http404("No such conversation.")

@@ -22,6 +22,7 @@ from aviator.accounts.services import token_issue
 from aviator.asgi import application
 from aviator.routing import websocket_urlpatterns
 from coach.models import Approval
+from coach.review.models import Alert
 from coach.services import conversation_start
 from handoff.services import escalation_claim, escalation_request
 
@@ -42,6 +43,7 @@ API_OWNER_ONLY = (401, 200, 404, 404, 404, 404)
 PAGE_OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404)
 STAFF_PAGE = (LOGIN, 404, 404, 200, 200, 200)
 ADMIN_ONLY = (LOGIN, LOGIN, LOGIN, 403, 403, 200)
+ADMIN_PAGE = (LOGIN, 404, 404, 404, 404, 200)
 
 RULES: dict[str, Rule] = {
     "healthz": Rule("get", ANYONE),
@@ -74,6 +76,14 @@ RULES: dict[str, Rule] = {
     "coach:handoff-request": Rule("post", (LOGIN, 302, 404, 404, 404, 404)),
     "coach:approval-decide": Rule("post", (LOGIN, 302, 404, 404, 404, 404), {}),
     "coach:my-list": Rule("get", (LOGIN, 200, 200, 200, 200, 200)),
+    # Transcript review and the dashboard: admins; a counselor reads only what they hold.
+    "review:list": Rule("get", ADMIN_PAGE),
+    "review:conversation": Rule("get", (LOGIN, 404, 404, 404, 200, 200)),
+    "review:label-add": Rule("post", (LOGIN, 404, 404, 404, 404, 302), {}),
+    "review:export-json": Rule("get", ADMIN_PAGE),
+    "review:export-csv": Rule("get", ADMIN_PAGE),
+    "review:dashboard": Rule("get", ADMIN_PAGE),
+    "review:alert-acknowledge": Rule("post", (LOGIN, 404, 404, 404, 404, 302)),
     # Django's admin: a sample of its pages stands for all of them.
     "admin:coach_conversation_change": Rule("get", ADMIN_ONLY),
     "admin:audit_auditentry_changelist": Rule("get", ADMIN_ONLY),
@@ -135,6 +145,16 @@ def world(family_alice, family_bob, counselor_carol, counselor_cole, admin_dan):
     )
     escalation = escalation_request(conversation=conversation)
     escalation_claim(escalation_id=escalation.id, counselor=counselor_carol)
+    now = timezone.now()
+    alert = Alert.objects.create(
+        signal="escalation_rate",
+        recent_value=0.5,
+        baseline_value=0.1,
+        threshold=0.1,
+        recent_start=now,
+        recent_end=now,
+        baseline_start=now,
+    )
     return World(
         visitors=dict(
             zip(
@@ -148,6 +168,7 @@ def world(family_alice, family_bob, counselor_carol, counselor_cole, admin_dan):
             "escalation_id": escalation.id,
             "approval_id": approval.id,
             "object_id": conversation.id,
+            "alert_id": alert.id,
         },
     )
 
@@ -160,6 +181,7 @@ def _url(name: str, ids: dict[str, Any]) -> str:
         {"escalation_id": ids["escalation_id"]},
         {"conversation_id": ids["conversation_id"], "approval_id": ids["approval_id"]},
         {"object_id": ids["object_id"]},
+        {"alert_id": ids["alert_id"]},
     ):
         try:
             return reverse(name, kwargs=kwargs)

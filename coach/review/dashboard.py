@@ -1,0 +1,95 @@
+"""The admin dashboard's numbers and its small server-rendered charts."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from coach.models import Conversation
+from coach.review.models import Alert
+from handoff.models import OPEN_STATES, Escalation
+from handoff.services import escalation_overdue
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+CHART_WIDTH, CHART_HEIGHT = 420, 120
+
+
+def bars(points: list[tuple[str, int]]) -> list[Bar]:
+    """Geometry of a bar chart of `points` in a CHART_WIDTH × CHART_HEIGHT box (pure, so the
+    template only draws rectangles)."""
+    if not points:
+        return []
+    tallest = max(value for _, value in points) or 1
+    slot = CHART_WIDTH / len(points)
+    return [
+        Bar(
+            label=label,
+            value=value,
+            x=round(index * slot + slot * 0.1, 1),
+            y=round(CHART_HEIGHT - CHART_HEIGHT * value / tallest, 1),
+            width=round(slot * 0.8, 1),
+            height=round(CHART_HEIGHT * value / tallest, 1),
+        )
+        for index, (label, value) in enumerate(points)
+    ]
+
+
+def _questions_asked(conversations) -> list[int]:
+    return list(
+        conversations.filter(phase="recommended")
+        .annotate(asked=Count("traces", filter=Q(traces__node="ask")))
+        .values_list("asked", flat=True)
+    )
+
+
+def dashboard(*, now: datetime) -> dict:
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Conversation.objects.filter(created__gte=start_of_day)
+    started = today.count()
+    recommended = today.filter(phase="recommended").count()
+    asked_today = _questions_asked(today)
+    open_escalations = list(Escalation.objects.filter(state__in=OPEN_STATES))
+    fortnight = now - timedelta(days=14)
+    per_day = dict(
+        Conversation.objects.filter(created__gte=fortnight)
+        .annotate(day=TruncDate("created"))
+        .values_list("day")
+        .annotate(count=Count("id"))
+        .values_list("day", "count")
+    )
+    days = [(fortnight + timedelta(days=offset)).date() for offset in range(1, 15)]
+    asked_recently = _questions_asked(Conversation.objects.filter(created__gte=fortnight))
+    reasons = (
+        Escalation.objects.filter(created__gte=fortnight)
+        .values_list("reason")
+        .annotate(count=Count("id"))
+        .order_by("-count")
+    )
+    return {
+        "started_today": started,
+        "recommendation_rate": recommended / started if started else None,
+        "median_questions": statistics.median(asked_today) if asked_today else None,
+        "open_escalations": len(open_escalations),
+        "sla_breaches": [e for e in open_escalations if escalation_overdue(e, now=now)],
+        "alerts": list(Alert.objects.filter(acknowledged_at__isnull=True)[:20]),
+        "conversations_per_day": bars([(f"{d:%m-%d}", per_day.get(d, 0)) for d in days]),
+        "questions_histogram": bars(
+            [(str(n), asked_recently.count(n)) for n in range(8)]
+            + [("8+", sum(1 for n in asked_recently if n >= 8))]
+        ),
+        "escalations_by_reason": bars(list(reasons)),
+        "chart_width": CHART_WIDTH,
+        "chart_height": CHART_HEIGHT,
+    }

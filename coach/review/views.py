@@ -1,0 +1,147 @@
+"""Staff pages for reviewing the coach: the transcript list and timeline, labels, exports and the
+dashboard. Reading a transcript is audit-logged; everything but one's own escalated
+conversations is for admins."""
+
+import csv
+import functools
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from aviator.accounts.roles import Role, role_of
+from aviator.audit.services import audit_record, audit_transcript_view
+from coach.models import Conversation
+from coach.presenters import conversation_state
+from coach.review.dashboard import dashboard
+from coach.review.forms import LabelForm, ReviewFilterForm
+from coach.review.models import Alert, TranscriptLabel
+from coach.review.transcripts import conversation_timeline, conversations_for_review, labelled_cases
+from coach.selectors import conversation_for_staff
+
+PAGE_SIZE = 50
+
+
+def admin_only(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if role_of(request.user) != Role.ADMIN:
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_only
+@require_GET
+def review_list(request):
+    form = ReviewFilterForm(request.GET or None)
+    page = Paginator(conversations_for_review(form.filters()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "review/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+@require_GET
+def review_conversation(request, conversation_id):
+    conversation = conversation_for_staff(user=request.user, conversation_id=conversation_id)
+    audit_transcript_view(viewer=request.user, conversation=conversation, via="review")
+    return render(
+        request,
+        "review/conversation.html",
+        {
+            "conversation": conversation,
+            "state": conversation_state(conversation),
+            "timeline": conversation_timeline(conversation),
+            "label_form": LabelForm() if role_of(request.user) == Role.ADMIN else None,
+        },
+    )
+
+
+@admin_only
+@require_POST
+def label_add(request, conversation_id):
+    conversation = conversation_for_staff(user=request.user, conversation_id=conversation_id)
+    form = LabelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a label (the note is optional).")
+        return redirect("review:conversation", conversation_id=conversation.id)
+    with transaction.atomic():
+        label = TranscriptLabel.objects.create(
+            conversation=conversation, author=request.user, **form.cleaned_data
+        )
+        audit_record(
+            action="label.added",
+            target=label,
+            actor=request.user,
+            conversation_id=conversation.id,
+            after={"verdict": label.verdict},
+        )
+    messages.success(request, f"Labelled “{label.get_verdict_display()}”.")
+    return redirect("review:conversation", conversation_id=conversation.id)
+
+
+def _exported_cases(request) -> list[dict]:
+    cases = labelled_cases(verdict=request.GET.get("verdict", ""))
+    for conversation in Conversation.objects.filter(pk__in=[c["conversation"] for c in cases]):
+        audit_transcript_view(viewer=request.user, conversation=conversation, via="export")
+    return cases
+
+
+@admin_only
+@require_GET
+def export_json(request):
+    response = JsonResponse({"cases": _exported_cases(request)}, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="aviator-labelled-cases.json"'
+    return response
+
+
+@admin_only
+@require_GET
+def export_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="aviator-labelled-cases.csv"'
+    columns = ["conversation", "verdict", "note", "labelled_at", "labelled_by", "escalation"]
+    writer = csv.writer(response)
+    writer.writerow([*columns, "family_messages", "profile", "recommended"])
+    for case in _exported_cases(request):
+        writer.writerow(
+            [case[column] or "" for column in columns]
+            + [
+                json.dumps(case["family_messages"]),
+                json.dumps(case["profile"]),
+                " ".join(str(unitid) for unitid in case["recommended"]),
+            ]
+        )
+    return response
+
+
+@admin_only
+@require_GET
+def dashboard_page(request):
+    return render(request, "review/dashboard.html", dashboard(now=timezone.now()))
+
+
+@admin_only
+@require_POST
+def alert_acknowledge(request, alert_id):
+    with transaction.atomic():
+        alert = get_object_or_404(Alert.objects.select_for_update(), pk=alert_id)
+        if alert.acknowledged_at is None:
+            alert.acknowledged_at = timezone.now()
+            alert.acknowledged_by = request.user
+            alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            audit_record(action="alert.acknowledged", target=alert, actor=request.user)
+    return redirect("review:dashboard")
