@@ -6,6 +6,7 @@ from typing import Literal
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.cache import cache
 from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -21,6 +22,15 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
+# Open sockets across web processes, counted in the shared cache for /metrics. A web process that
+# dies without closing its sockets leaves the count high until the key is reset by a restart of
+# the cache; the gauge is for trends, not billing.
+OPEN_SOCKETS_KEY = "metrics:open_websockets"
+
+
+async def _count_open_socket(delta: int) -> None:
+    await cache.aadd(OPEN_SOCKETS_KEY, 0, timeout=None)
+    await cache.aincr(OPEN_SOCKETS_KEY, delta)
 
 
 class ConversationGroupConsumer(AsyncJsonWebsocketConsumer):
@@ -46,6 +56,7 @@ class ConversationGroupConsumer(AsyncJsonWebsocketConsumer):
         tag_conversation(state["id"])
         self.group = conversation_group(state["id"])
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await _count_open_socket(+1)
         await self.accept()
         await self.send_json({"type": "state", "state": state})
 
@@ -56,6 +67,7 @@ class ConversationGroupConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await _count_open_socket(-1)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:

@@ -6,12 +6,14 @@ count without a shared metrics store.
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from aviator.jsonapi import bearer_user
-from coach.models import Conversation, DecisionTrace, ToolCall
+from coach.consumers import OPEN_SOCKETS_KEY
+from coach.models import Approval, Conversation, DecisionTrace, ToolCall
 from handoff.models import Escalation
 from handoff.selectors import is_staff_member
 
@@ -110,6 +112,19 @@ def metrics_text() -> str:
         "aviator_tool_queue_depth",
         "Tool calls waiting for a worker.",
         ToolCall.objects.filter(status="queued").count(),
+    )
+    lines += _counter(
+        "aviator_approvals_total",
+        "Writes the coach proposed, by kind and outcome.",
+        [
+            ({"kind": row["kind"], "status": row["status"]}, row["n"])
+            for row in Approval.objects.values("kind", "status").annotate(n=Count("id"))
+        ],
+    )
+    lines += _gauge(
+        "aviator_websocket_connections",
+        "Chat and staff sockets open now (family and counselor pages).",
+        cache.get(OPEN_SOCKETS_KEY, 0),
     )
     lines += _gauge(
         "aviator_escalations_open",

@@ -1,3 +1,4 @@
+import os
 import shutil
 import uuid
 
@@ -43,6 +44,8 @@ def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}",
         REDIS_URL=settings.REDIS_URL,
         SECRET_KEY="e2e-only-secret-key",
+        # Production settings, but over plain http on localhost: no TLS proxy in front.
+        AVIATOR_HTTPS="false",
     )
     server = ServerProcess(
         [PYTHON, "manage.py", "serve", "--port", str(port)], env, port, data_dir / "serve.log"
@@ -54,3 +57,40 @@ def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
     server.stop()
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- Headless Chromium (Debian's; Playwright cannot download browsers here) ---------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but Debian's chromium is not installed (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()

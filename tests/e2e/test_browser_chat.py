@@ -1,56 +1,10 @@
 """A family in a real browser (headless Chromium): sign up, start a conversation, chat live."""
 
-import os
-import shutil
-import uuid
-
 import pytest
 
+from tests.e2e.browsing import log_in, sign_up_and_start_a_conversation
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Debian's chromium is not installed (.ci/run installs it)")
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
-
-
-def sign_up_and_start_a_conversation(page, base_url: str) -> None:
-    """A new family signs up and opens a conversation; the coach's greeting is on screen after."""
-    page.goto(f"{base_url}/accounts/signup/")
-    page.fill("#id_email", f"family-{uuid.uuid4().hex[:6]}@example.com")
-    page.fill("#id_password", "a-Long-enough-pass-42")
-    page.fill("#id_password_again", "a-Long-enough-pass-42")
-    page.click("button[type=submit]")
-    page.click("#start-conversation")
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
 
 
 def test_a_family_signs_up_and_sees_the_coach_reply_arrive_without_a_reload(services_app, page):
@@ -97,10 +51,7 @@ def test_the_full_handoff_loop_between_a_family_and_a_counselor(services_app, br
     family.click("#talk-to-counselor")
     expect(family.locator(".message.system")).to_contain_text("A counselor will join you")
 
-    counselor.goto(f"{services_app.base_url}/accounts/login/")
-    counselor.fill("#id_username", "counselor@demo.aviator")
-    counselor.fill("#id_password", "fly-counselor-demo")
-    counselor.click("button[type=submit]")
+    log_in(counselor, services_app.base_url, "counselor@demo.aviator", "fly-counselor-demo")
     counselor.goto(f"{services_app.base_url}/staff/?queue=unassigned")
     counselor.locator("tr[data-escalation-id] a").first.click()
     counselor.click("#claim")

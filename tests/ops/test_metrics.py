@@ -35,5 +35,16 @@ def test_metrics_expose_every_series(client, admin_dan, some_activity):
         "aviator_questions_before_recommendation_count",
         "aviator_tool_queue_depth 0",
         "aviator_escalations_open 1",
+        "aviator_approvals_total",
+        "aviator_websocket_connections 0",
     ):
         assert series in text
+
+
+def test_metrics_count_approvals_by_kind_and_outcome(client, admin_dan, recommended):
+    from coach.services import family_message_submit
+
+    family_message_submit(conversation=recommended, text="Please save this list to My list.")
+    client.force_login(admin_dan)
+    text = client.get("/metrics").content.decode()
+    assert 'aviator_approvals_total{kind="save_list",status="pending"} 1' in text
