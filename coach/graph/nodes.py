@@ -137,6 +137,8 @@ def extract(state: CoachState, config=None):
     rejected: list[dict] = []
     declined: set[str] = set(history["declined"])
     fallbacks: list[str] = []
+    tokens: int | None = None
+    retries = 0
     model_acknowledgement = None
     held: list[dict] = []
     for message in state.get("incoming") or []:
@@ -156,6 +158,9 @@ def extract(state: CoachState, config=None):
         declined |= reading.declined
         if reading.fallback_reason:
             fallbacks.append(reading.fallback_reason)
+        if reading.tokens is not None:
+            tokens = (tokens or 0) + reading.tokens
+        retries += reading.retries
         model_acknowledgement = reading.acknowledgement
     after = profile_of(facts)
     # An asked topic still unknown after the family's answer is a failed attempt at it.
@@ -201,6 +206,9 @@ def extract(state: CoachState, config=None):
         rejected=rejected,
         fallbacks=fallbacks,
         held=[fact["slot"] for fact in held],
+        tokens=tokens,
+        retries=retries,
+        error_classes=sorted({reason.split(":", 1)[0] for reason in fallbacks}),
     )
 
 

@@ -49,6 +49,10 @@ class Interpretation:
     # Why the chat model's answer was replaced by the offline rules, for the decision trace.
     fallback_reason: str | None = None
     model: str = "offline"
+    # Chat models only: tokens the call used (when the provider reports them) and calls beyond
+    # the first (transient errors retried), for the decision trace.
+    tokens: int | None = None
+    retries: int = 0
 
 
 class LanguageModel(Protocol):

@@ -108,8 +108,8 @@ class ChatLanguageModel:
             ),
         ]
         try:
-            reading = self._read(messages)
-            interpretation = self._validated(reading)
+            reading, tokens, retries = self._read(messages)
+            interpretation = replace(self._validated(reading), tokens=tokens, retries=retries)
         except (ModelUnavailable, SlotValueError, ValidationError) as error:
             logger.warning("chat model %s fell back to offline rules: %s", self.name, error)
             offline = self.offline.interpret(text, asked=asked, profile=profile)
@@ -120,7 +120,8 @@ class ChatLanguageModel:
             return replace(interpretation, intents=frozenset({Intent.UNPARSED}))
         return interpretation
 
-    def _read(self, messages) -> TurnReading:
+    def _read(self, messages) -> tuple[TurnReading, int | None, int]:
+        """The model's reading, the tokens it reported using, and how many calls were retried."""
         last_error: BaseException | None = None
         for attempt in range(self.max_attempts):
             future = self._executor.submit(self.structured.invoke, messages)
@@ -137,7 +138,8 @@ class ChatLanguageModel:
                 if result.get("parsing_error") or result.get("parsed") is None:
                     problem = result.get("parsing_error") or "no structured answer"
                     raise ModelUnavailable(f"unparseable output: {problem}")
-                return result["parsed"]
+                usage = getattr(result.get("raw"), "usage_metadata", None) or {}
+                return result["parsed"], usage.get("total_tokens"), attempt
             if attempt + 1 < self.max_attempts:
                 time.sleep(self.backoff_seconds * (2**attempt) * (0.5 + random.random()))
         raise ModelUnavailable(f"{self.max_attempts} attempts failed; last: {last_error!r}")

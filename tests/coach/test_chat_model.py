@@ -182,3 +182,27 @@ def test_a_graph_turn_with_a_chat_model_uses_its_facts():
         ["OH"],
         "Great, a 3.8 and Ohio.",
     )
+
+
+def test_the_tokens_the_provider_reports_are_kept():
+    with_usage = reading(facts=[{"slot": "gpa", "value": 3.8}], intents=[], declined=[])
+    with_usage.usage_metadata = {"input_tokens": 90, "output_tokens": 30, "total_tokens": 120}
+    model, _ = chat_model(with_usage)
+    assert model.interpret("GPA 3.8", asked=[], profile={}).tokens == 120
+
+
+def test_retried_calls_are_counted():
+    model, _ = chat_model(ProviderError(503), VALID)
+    assert model.interpret("She has a 3.8, Ohio", asked=[], profile={}).retries == 1
+
+
+@pytest.mark.django_db
+def test_the_extract_step_traces_tokens_retries_and_the_error_class():
+    model, _ = chat_model(ProviderError(429), ProviderError(429), ProviderError(400))
+    outcome = run_coach_turn(
+        conversation_id=str(uuid.uuid4()),
+        incoming=[{"message_id": str(uuid.uuid4()), "text": "Nursing, GPA 3.5"}],
+        language_model=model,
+    )
+    details = next(entry for entry in outcome.trace if entry["node"] == "extract")["details"]
+    assert (details["tokens"], details["error_classes"]) == (None, ["ModelUnavailable"])
