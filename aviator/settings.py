@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from aviator.faults import parse_faults
+from coach.review.drift import parse_drift_thresholds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -208,6 +209,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # file of its own in the embedded default (coach.graph.checkpointer builds it).
 CHECKPOINT_SCHEMA = "langgraph"
 CHECKPOINT_SQLITE_PATH = DATA_DIR / "checkpoints.sqlite3"
+# Checkpoint retention (coach.graph.retention): a thread untouched this long keeps only its newest
+# checkpoint, unless its conversation is escalated, awaiting approval or under review.
+CHECKPOINT_PRUNE_AFTER_HOURS = _positive_int("AVIATOR_CHECKPOINT_PRUNE_AFTER_HOURS", default=24)
 
 # --- Redis: channel layer and Celery broker ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -264,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "handoff.notify_overdue_escalations",
         "schedule": 60.0,
     },
+    "check-drift": {"task": "review.check_drift", "schedule": 3600.0},
+    "prune-checkpoints": {"task": "coach.prune_checkpoints", "schedule": 3600.0},
 }
 # E-mail: printed to the console unless an SMTP server is configured.
 MAILERS = {
@@ -296,6 +302,16 @@ LOGIN_ATTEMPTS_PER_MINUTE = _positive_int("AVIATOR_LOGIN_ATTEMPTS_PER_MINUTE", d
 SIGNUPS_PER_HOUR = _positive_int("AVIATOR_SIGNUPS_PER_HOUR", default=30)
 # A proposed write the family has not answered expires after this long (nothing is written).
 APPROVAL_TTL_MINUTES = _positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
+# Drift monitoring (coach.review.drift): the hourly check compares the last DRIFT_RECENT_HOURS with
+# the DRIFT_BASELINE_DAYS before them; a signal needs DRIFT_MIN_SAMPLE conversations or events in
+# both windows. AVIATOR_DRIFT_THRESHOLDS overrides thresholds: `escalation_rate=0.05,fit_mix=0.3`.
+DRIFT_RECENT_HOURS = _positive_int("AVIATOR_DRIFT_RECENT_HOURS", default=24)
+DRIFT_BASELINE_DAYS = _positive_int("AVIATOR_DRIFT_BASELINE_DAYS", default=14)
+DRIFT_MIN_SAMPLE = _positive_int("AVIATOR_DRIFT_MIN_SAMPLE", default=20)
+try:
+    DRIFT_THRESHOLDS = parse_drift_thresholds(env.str("AVIATOR_DRIFT_THRESHOLDS", default=""))
+except ValueError as error:
+    raise ImproperlyConfigured(f"AVIATOR_DRIFT_THRESHOLDS: {error}") from None
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
