@@ -1,10 +1,12 @@
-"""Signals read from the raw message before any model sees it.
+"""The guard: what happens to a family's message before it is stored or any model sees it.
 
-Safety and manipulation never depend on a model's reading: a crisis disclosure or a request for a
-person is recognised here, by rules, whatever `COACH_MODEL` is.
+Input hygiene (Unicode normalization, invisible and control characters), redaction of numbers
+nobody should type into a chat (SSNs, card and bank numbers), and the signals read by rules:
+safety and manipulation never depend on a model's reading, whatever `COACH_MODEL` is.
 """
 
 import re
+import unicodedata
 
 CRISIS = "crisis"
 HUMAN = "human"
@@ -49,3 +51,82 @@ def guard_signals(text: str) -> frozenset[str]:
     """The guard signals present in `text` (already normalized)."""
     lowered = text.lower()
     return frozenset(signal for signal, pattern in _COMPILED.items() if pattern.search(lowered))
+
+
+# --- Input hygiene ---------------------------------------------------------------------------
+
+# Kept from the "invisible" categories: line breaks and tabs. Dropped: control characters, format
+# characters (zero-width spaces and joiners, bidi overrides that can make text read backwards in
+# the staff inbox, Unicode tag characters that smuggle hidden instructions) and private-use ones.
+_KEPT_CONTROLS = frozenset("\n\t")
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalize and drop invisible characters, so look-alike text reads (and is stored) the
+    same as what it looks like: full-width letters become plain ones, hidden characters vanish."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in _DROPPED_CATEGORIES or ch in _KEPT_CONTROLS
+    )
+
+
+# --- Personal numbers ------------------------------------------------------------------------
+
+SSN = "Social Security number"
+CARD = "card number"
+BANK = "bank account or routing number"
+
+_SSN_SEPARATED = re.compile(r"\b(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}\b")
+_SSN_IN_CONTEXT = re.compile(
+    r"(?i)\b(?:ssn|social security(?: number| no\.?| #)?)\s*(?:is|:|#)?\s*(\d{9})\b"
+)
+_CARD_CANDIDATE = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
+_BANK_IN_CONTEXT = re.compile(
+    r"(?i)\b(?:account|acct|routing|aba|checking|savings)\s*(?:number|no\.?|#)?\s*(?:is|:)?\s*"
+    r"(\d[\d -]{4,20}\d)\b"
+)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def redact_personal_numbers(text: str) -> tuple[str, list[str]]:
+    """`text` with SSNs, card numbers and bank numbers replaced by a marker, and the kinds found.
+
+    Cards must pass the Luhn check and bare nine-digit SSNs or bank numbers need a word saying so,
+    so budgets, scores, ZIP codes and phone numbers are left alone.
+    """
+    found: list[str] = []
+
+    def replace(kind: str, group: int = 0):
+        def substitute(match: re.Match) -> str:
+            found.append(kind)
+            whole, start = match.group(0), match.start(group) - match.start(0)
+            return whole[:start] + f"[{kind} removed]" + whole[start + len(match.group(group)) :]
+
+        return substitute
+
+    def card(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        if not 13 <= len(digits) <= 19 or not _luhn_valid(digits):
+            return match.group(0)
+        found.append(CARD)
+        return f"[{CARD} removed]"
+
+    text = _SSN_SEPARATED.sub(replace(SSN), text)
+    text = _SSN_IN_CONTEXT.sub(replace(SSN, 1), text)
+    text = _CARD_CANDIDATE.sub(card, text)
+    text = _BANK_IN_CONTEXT.sub(replace(BANK, 1), text)
+    text = _IBAN.sub(replace(BANK), text)
+    return text, sorted(set(found), key=found.index)

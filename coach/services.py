@@ -28,7 +28,6 @@ from coach.graph.runner import (
     resume_coach_turn,
     run_coach_turn,
 )
-from coach.language.rules import normalize
 from coach.models import (
     Conversation,
     DecisionTrace,
@@ -65,9 +64,11 @@ class InvalidMessage(Exception):
 
 
 def check_family_text(text: object) -> str:
-    """The family's text as it will be stored (verbatim), or InvalidMessage saying what is wrong."""
+    """The text as it will be stored (normalized: no invisible or control characters, look-alike
+    letters made plain), or InvalidMessage saying what is wrong with it."""
     if not isinstance(text, str):
         raise InvalidMessage("invalid", "text must be a string.")
+    text = guard.normalize(text)
     if not text.strip():
         raise InvalidMessage("empty", "Type a message before sending.")
     if len(text) > settings.MESSAGE_MAX_CHARS:
@@ -384,7 +385,7 @@ def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> 
     """The coach is silent while a counselor is awaited, but a safety disclosure is never left
     waiting: crisis resources go out at once and the escalation becomes urgent."""
     escalation = open_escalation_of(conversation)
-    if escalation is None or guard.CRISIS not in guard.guard_signals(normalize(text)):
+    if escalation is None or guard.CRISIS not in guard.guard_signals(text):
         return
     message_append(conversation, role=Role.SYSTEM, text=prompts.ESCALATE_CRISIS)
     escalation_open(conversation=conversation, reason="crisis", urgent=True)
@@ -393,11 +394,20 @@ def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> 
 def family_message_submit(*, conversation: Conversation, text: str) -> TurnResult:
     """Store the family's message (committed first), then run the turn that answers it.
 
+    SSNs, card and bank numbers are removed before the message is stored, so neither the
+    transcript nor any model ever holds them, and the family is told why.
     Raises TurnFailed after the message is safely stored when the coach cannot answer.
     """
+    text, removed = guard.redact_personal_numbers(text)
     with transaction.atomic():
         locked = conversation_locked(conversation)
         family_message = message_append(locked, role=Role.FAMILY, text=text)
+        if removed:
+            message_append(
+                locked,
+                role=Role.SYSTEM,
+                text=prompts.PERSONAL_NUMBERS_REMOVED.format(kinds=" and ".join(removed)),
+            )
         _answer_a_crisis_during_a_handoff(locked, text)
     reply = conversation_run_turn(conversation=conversation)
     return TurnResult(family_message=family_message, reply=reply)

@@ -28,7 +28,6 @@ from coach.language.phrasing import (
     describe_value,
     question,
 )
-from coach.language.rules import normalize
 from coach.ledger import confirm_all, hold_confirmed_overwrites, ledger_apply, profile_of
 from coach.profile import REQUIRED_TOPICS, topic_is_known
 
@@ -96,7 +95,9 @@ def guard(state: CoachState, config=None):
         if message["message_id"] not in recorded
     ]
     signals = sorted(
-        set().union(*(guard_rules.guard_signals(normalize(m["text"])) for m in incoming))
+        set().union(
+            *(guard_rules.guard_signals(guard_rules.normalize(m["text"])) for m in incoming)
+        )
     )
     facts = state.get("facts") or {}
     update = {

@@ -50,6 +50,11 @@ INTENT_REPLIES: dict[str, str] = {
     ),
 }
 
+PERSONAL_NUMBERS_REMOVED = (
+    "For your safety I removed a {kinds} from your message before saving it. "
+    "I never need these to help you, so please leave them out."
+)
+
 # Durable writes wait for the family's yes (DESIGN.md §6): the proposal, then each outcome.
 PROPOSE_WRITE: dict[str, str] = {
     "save_list": "Shall I save these {count} colleges to My list? Approve or decline below.",

@@ -9,6 +9,7 @@ The model never decides whether the coach keeps asking: that is the gate's job.
 import concurrent.futures
 import logging
 import random
+import re
 import time
 from dataclasses import replace
 from typing import Any, Literal
@@ -60,6 +61,11 @@ class ModelUnavailable(Exception):
     """The model gave no usable answer this turn (timeout, provider error, retries spent)."""
 
 
+def _numbers_in(text: str) -> set[str]:
+    """Numbers as written, without thousands separators or a trailing point ("24,000." → 24000)."""
+    return {number.replace(",", "").rstrip(".") for number in re.findall(r"\d[\d,.]*", text)}
+
+
 def is_transient(error: BaseException) -> bool:
     """Timeouts, rate limits, 5xx and dropped connections are worth retrying; the rest is not."""
     if isinstance(error, TimeoutError | ConnectionError):
@@ -109,7 +115,7 @@ class ChatLanguageModel:
         ]
         try:
             reading, tokens, retries = self._read(messages)
-            interpretation = replace(self._validated(reading), tokens=tokens, retries=retries)
+            interpretation = replace(self._validated(reading, text), tokens=tokens, retries=retries)
         except (ModelUnavailable, SlotValueError, ValidationError) as error:
             logger.warning("chat model %s fell back to offline rules: %s", self.name, error)
             offline = self.offline.interpret(text, asked=asked, profile=profile)
@@ -144,14 +150,17 @@ class ChatLanguageModel:
                 time.sleep(self.backoff_seconds * (2**attempt) * (0.5 + random.random()))
         raise ModelUnavailable(f"{self.max_attempts} attempts failed; last: {last_error!r}")
 
-    def _validated(self, reading: TurnReading) -> Interpretation:
+    def _validated(self, reading: TurnReading, text: str) -> Interpretation:
         facts = tuple(
             ExtractedFact(fact.slot, validate_slot_value(fact.slot, fact.value), fact.confidence)
             for fact in reading.facts
         )
         acknowledgement = reading.acknowledgement.strip()
-        # Model text reaches the family verbatim: nothing that could render as markup or a link.
-        if any(mark in acknowledgement for mark in ("<", ">", "![", "](", "```")):
+        # Model text reaches the family verbatim: nothing that could render as markup or a link,
+        # and no number the family did not say (a model must not invent prices or rates).
+        if any(mark in acknowledgement for mark in ("<", ">", "![", "](", "```")) or (
+            _numbers_in(acknowledgement) - _numbers_in(text)
+        ):
             acknowledgement = ""
         return Interpretation(
             facts=facts,

@@ -7,10 +7,9 @@ Values are checked against the same rule book as any chat model's output
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from coach.guard import guard_signals
+from coach.guard import guard_signals, normalize
 from coach.language.base import ExtractedFact, Intent, Interpretation, RejectedValue
 from coach.language.vocabulary import (
     AMBIGUOUS_CODES,
@@ -446,14 +445,6 @@ def _is_gibberish(text: str) -> bool:
 def _mostly_other_script(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(not c.isascii() for c in letters) / len(letters) > 0.3
-
-
-def normalize(text: str) -> str:
-    """Unicode-normalize and drop invisible characters, so look-alike text reads the same."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(
-        ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc"} or ch in "\n\t"
-    )
 
 
 # --- The reading -------------------------------------------------------------------------------

@@ -206,3 +206,20 @@ def test_the_extract_step_traces_tokens_retries_and_the_error_class():
     )
     details = next(entry for entry in outcome.trace if entry["node"] == "extract")["details"]
     assert (details["tokens"], details["error_classes"]) == (None, ["ModelUnavailable"])
+
+
+def test_an_acknowledgement_quoting_a_number_the_family_did_not_say_is_dropped():
+    invented = reading(
+        facts=[{"slot": "gpa", "value": 3.8}],
+        intents=[],
+        declined=[],
+        acknowledgement="A 3.8 is great; Ohio State costs $12,000.",
+    )
+    model, _ = chat_model(invented)
+    assert model.interpret("GPA 3.8", asked=[], profile={}).acknowledgement is None
+
+
+def test_an_acknowledgement_quoting_the_familys_numbers_is_kept():
+    model, _ = chat_model(VALID)
+    text = "She has a 3.8 and likes Ohio"
+    assert model.interpret(text, asked=[], profile={}).acknowledgement == "Great, a 3.8 and Ohio."

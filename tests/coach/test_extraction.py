@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from coach.guard import CRISIS, HUMAN, INJECTION, OFF_TOPIC_TASK, guard_signals
+from coach.guard import CRISIS, HUMAN, INJECTION, OFF_TOPIC_TASK, guard_signals, normalize
 from coach.language.base import Intent, Interpretation
-from coach.language.rules import normalize, read_message
+from coach.language.rules import read_message
 from coach.language.vocabulary import REGIONS
 
 NEW_ENGLAND = ["CT", "ME", "MA", "NH", "RI", "VT"]
