@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from aviator.audit.services import audit_record
 from aviator.celery import app as celery_app
-from aviator.faults import inject_tool_faults
+from aviator.faults import inject_broker_faults, inject_database_faults, inject_tool_faults
 from aviator.observability import tag_conversation
 from coach import approvals, guard
 from coach.catalog.selectors import catalog_records
@@ -247,6 +247,9 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
                 incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
                 optional_topic_picker=_optional_topic_picker,
             )
+            # A drop here leaves a checkpointed turn without its stored reply: the next turn
+            # must replay that reply, not run the graph again.
+            inject_database_faults(settings.COACH_FAULTS)
         except Exception as error:
             logger.exception("coach turn failed for conversation %s", conversation.id)
             raise TurnFailed(str(error)) from error
@@ -280,15 +283,28 @@ def tool_call_enqueue(
             "family_message": answering,
         },
     )
-    # Robust: if the broker is down, the family's turn still succeeds (busy), and the stale-call
-    # sweep sends the task once the broker is back.
-    transaction.on_commit(lambda: _tool_call_send(tool_call), robust=True)
+    transaction.on_commit(lambda: _tool_call_send_first(tool_call))
     return tool_call
 
 
 def _tool_call_send(tool_call: ToolCall) -> None:
+    inject_broker_faults(settings.COACH_FAULTS)
     # By name: the tasks module imports this one, never the other way round.
     celery_app.send_task(f"coach.{tool_call.tool}", args=[tool_call.pk], task_id=tool_call.key)
+
+
+def _tool_call_send_first(tool_call: ToolCall) -> None:
+    """After the turn commits. If the broker is down the family's turn still succeeds: they are
+    told the search will take a moment, and the stale-call sweep sends it once the broker is
+    back (DESIGN.md §9: degrade, never drop)."""
+    try:
+        _tool_call_send(tool_call)
+    except Exception:
+        logger.warning("could not send tool call %s; the sweep will", tool_call.key, exc_info=True)
+        with transaction.atomic():
+            conversation = conversation_locked(tool_call.conversation)
+            message_append(conversation, role=Role.SYSTEM, text=prompts.TOOL_DELAYED)
+            publish_state_on_commit(conversation)
 
 
 def tool_calls_resend_stale(*, older_than: timedelta) -> int:

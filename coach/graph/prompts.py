@@ -50,6 +50,10 @@ INTENT_REPLIES: dict[str, str] = {
     ),
 }
 
+TOOL_DELAYED = (
+    "The college search is taking a moment to start. Your message is saved, and the list will "
+    "appear here as soon as it's ready."
+)
 PERSONAL_NUMBERS_REMOVED = (
     "For your safety I removed a {kinds} from your message before saving it. "
     "I never need these to help you, so please leave them out."

@@ -12,9 +12,16 @@ __all__ = ["Intent", "Interpretation", "LanguageModel", "get_language_model"]
 
 @functools.cache
 def get_language_model() -> LanguageModel:
-    """The model named by COACH_MODEL, built once per process."""
+    """The model named by COACH_MODEL, built once per process (behind the fault injector when
+    chaos runs configure model faults)."""
     if settings.COACH_MODEL == "offline":
-        return OfflineLanguageModel()
-    from coach.language.chat import chat_language_model
+        model: LanguageModel = OfflineLanguageModel()
+    else:
+        from coach.language.chat import chat_language_model
 
-    return chat_language_model(settings.COACH_MODEL)
+        model = chat_language_model(settings.COACH_MODEL)
+    if {"model_error", "model_timeout"} & set(settings.COACH_FAULTS):
+        from coach.language.faulty import FaultInjectingModel
+
+        model = FaultInjectingModel(model)
+    return model

@@ -161,6 +161,20 @@ def test_a_turn_survives_the_broker_being_down(conversation, broker_down):
     assert (result.family_message.text, conversation.phase) == (EVERYTHING, "recommending")
 
 
+def test_the_family_is_told_the_search_will_take_a_moment(conversation, broker_down):
+    family_message_submit(conversation=conversation, text=EVERYTHING)
+    last = Message.objects.filter(conversation=conversation).order_by("-seq").first()
+    assert (last.role, "taking a moment" in last.text) == ("system", True)
+
+
+def test_an_injected_broker_outage_degrades_the_same_way(conversation, settings):
+    settings.COACH_FAULTS = {"broker_down": 1.0}
+    family_message_submit(conversation=conversation, text=EVERYTHING)
+    conversation.refresh_from_db()
+    tool_call = ToolCall.objects.get(conversation=conversation)
+    assert (conversation.phase, tool_call.status) == ("recommending", "queued")
+
+
 def test_a_tool_call_lost_while_the_broker_was_down_is_sent_again(
     tool_worker, conversation, broker_down
 ):

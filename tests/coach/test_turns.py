@@ -4,8 +4,13 @@ resumes from its checkpoint in a fresh graph instance."""
 import pytest
 
 from coach.graph import checkpointer, runner
-from coach.models import Conversation, Message
-from coach.services import TurnFailed, conversation_start, family_message_submit
+from coach.models import Conversation, DecisionTrace, Message
+from coach.services import (
+    TurnFailed,
+    conversation_run_turn,
+    conversation_start,
+    family_message_submit,
+)
 from tests.coach.conftest import Boom
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +124,15 @@ def test_a_turn_with_nothing_unanswered_does_nothing(conversation):
 
     assert conversation_run_turn(conversation=conversation) is None
     assert Message.objects.count() == 1
+
+
+def test_a_reply_lost_to_a_connection_drop_is_replayed_not_rerun(family_alice, catalog, settings):
+    conversation = conversation_start(family=family_alice)
+    settings.COACH_FAULTS = {"db_drop": 1.0}
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="Biology.")
+    settings.COACH_FAULTS = {}
+    conversation_run_turn(conversation=conversation)
+    replied = conversation.messages.filter(role="coach", reply_to__isnull=False).count()
+    turns_run = DecisionTrace.objects.filter(conversation=conversation, node="guard").count()
+    assert (replied, turns_run) == (1, 2)
