@@ -168,10 +168,16 @@ else:
     }
 
 USES_POSTGRES = _default_db["ENGINE"] == "django.db.backends.postgresql"
+# Connections each process may hold (per thread at most one): raise it for many worker threads.
+DB_POOL_SIZE = _positive_int("AVIATOR_DB_POOL_SIZE", default=10)
 if USES_POSTGRES:
     # Under ASGI, persistent connections leak across threads; Django's own pool reuses them safely.
     _default_db["CONN_MAX_AGE"] = 0
-    _default_db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+    _default_db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 10,
+    }
     _default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
 else:
     # Web, worker and beat share the SQLite file: WAL lets readers work beside a writer, and
@@ -225,12 +231,14 @@ if EMBEDDED:
     CHANNEL_LAYERS = {"default": {"BACKEND": "aviator.realtime.layer.DatabaseRelayChannelLayer"}}
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (pidbox) state too, or kombu writes a `control/` folder where it runs.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

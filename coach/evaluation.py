@@ -95,11 +95,11 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
         if not _same(expected, actual):
             result.wrong_facts[slot] = (expected, actual)
     _check_expectations(result, conversation, expect)
-    result.violations = _violations(conversation)
+    result.violations = recommendation_violations(conversation)
     return result
 
 
-def _violations(conversation: Conversation) -> list[str]:
+def recommendation_violations(conversation: Conversation) -> list[str]:
     shortlist = conversation.shortlists.order_by("-created").first()
     if shortlist is None:
         return []

@@ -26,6 +26,18 @@ _PATTERNS: dict[str, str] = {
         r"|\babus(?:es|ing) (?:him|her|me|them|us)\b|\babusive (?:father|mother|parent|partner|"
         r"boyfriend|girlfriend|husband|wife|home|relationship|stepfather|stepmother)\b"
         r"|\b(?:hits|beats) (?:him|her|me|them)\b|\bin danger\b|\boverdos"
+        # Said indirectly: the idioms families actually use, none of which has a college meaning.
+        r"|\bend it all\b|\bbetter off without (?:me|him|her|them|us)\b"
+        r"|\b(?:don't|do not|doesn't|does not|never) feel safe at home\b"
+        r"|\btook (?:a bunch of|a lot of|too many|a handful of) (?:\w+ )?(?:pills|tablets)\b"
+        # Spanish: wanting to die or not to live, taking one's life, self-harm, unsafe at home.
+        r"|\bquier(?:e|o|en) morir|\bno quier(?:e|o|en) (?:seguir )?vivir\b"
+        r"|\bquier(?:e|o|en) matar(?:se|me)\b|\bquitar(?:se|me) la vida\b"
+        r"|\bquier(?:e|o|en) hacer(?:se|me) daño\b|\bse (?:hace|ha hecho) daño a s[ií] mism[oa]\b"
+        r"|\bno (?:est[aá]|estoy|me siento|se siente) segur[oa] en casa\b"
+        # French and Chinese: wanting to die or to kill oneself.
+        r"|\bveu[tx] mourir\b|\b(?:me|se) tuer\b|\bsuicid|自杀|自殺|想死|不想活"
+        r"|\btalk(?:s|ed|ing)? about (?:not waking up|dying|wanting to die|ending it)\b"
     ),
     HUMAN: (
         r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a|an|the|some)?\s*(?:real\s+|actual\s+|live\s+)?"
@@ -34,6 +46,9 @@ _PATTERNS: dict[str, str] = {
         r"|\b(?:counselor|counsellor|human) please\b|\bget (?:me|us) a (?:human|person|counselor)\b"
         r"|\b(?:person|human|counselor|counsellor|someone|somebody) (?:i|we) (?:can|could) "
         r"(?:talk|speak|chat) (?:to|with)\b"
+        # Spanish and French.
+        r"|\bhablar con (?:un |una |el |la |alg[uú]n )?(?:consejer[oa]|persona|humano|orientador)"
+        r"|\bparler (?:à|avec) (?:un |une |le |la )?(?:conseill[eè]re?|personne|humain)"
     ),
     INJECTION: (
         r"\bignore (?:all |any |the )?(?:previous|prior|above|earlier|your) "
@@ -41,16 +56,64 @@ _PATTERNS: dict[str, str] = {
         r"|\bdisregard (?:all |any |the )?(?:previous|prior|above|your)"
         r"|\breveal (?:your |the )?(?:hidden |secret |system )?(?:instructions|prompt|rules)"
         r"|^\s*system\s*:|\byou are now\b|\bpretend (?:to be|you are)\b|\bhidden instructions\b"
+        # Asking for the instructions themselves, in the words extraction attempts use.
+        r"|\b(?:print|repeat|show|output|tell me|give me|share|list|what are) (?:me )?your "
+        r"(?:\w+ )?(?:instructions|prompt|system message|configuration)\b"
+        r"|\brepeat (?:the |all (?:of )?(?:the )?)?(?:text|words|lines|messages?|everything) above\b"
+        r"|\bcontext window\b|\bforget (?:everything|all|anything)\b[^.!?]{0,30}\b(?:told|instructions)\b"
+        r"|\b(?:unrestricted|unfiltered|uncensored) (?:ai|assistant|mode|model|chatbot)\b"
+        r"|\byou have no (?:restrictions|rules|guidelines|filters)\b|\bnew instructions\s*:"
+        # Role markers pasted into quoted text (indirect injection), anywhere in the message.
+        r"|</?\s*(?:system|assistant)\s*>|<\|im_start\|>|[\n.!?:;\"'>\]]\s*system\s*:"
+        # The same request in Spanish and French.
+        r"|\bignor(?:a|e|ez) (?:todas |toutes )?(?:las |les )?instruc(?:ciones|tions) "
+        r"(?:anteriores|previas|précédentes|antérieures)\b"
     ),
-    OFF_TOPIC_TASK: r"\b(?:write|do|finish)\s+(?:my|his|her|our)\s+(?:essay|homework|assignment|paper)\b",
+    OFF_TOPIC_TASK: (
+        r"\b(?:write|do|finish)\s+(?:my|his|her|our|me an?)\s+(?:\w+\s+)?"
+        r"(?:essay|homework|assignment|paper|poem)\b"
+        r"|\bwrite (?:an?|the) (?:\w+ )?(?:essay|paper|poem) for (?:me|him|her|them|us|my|our)\b"
+    ),
 }
 _COMPILED = {signal: re.compile(pattern) for signal, pattern in _PATTERNS.items()}
 
 
+# Letters that look Latin but are not (Cyrillic, Greek), and digits or symbols standing in for
+# letters: folded before the rules read the text, so "іgnore" (Cyrillic і) or "k1ll mys3lf" reads
+# as what it looks like. Only for matching: the stored text keeps what the family typed.
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕԁɡοαεικνρτυ0134579@$",
+    "aeopcyxijsdgoaeikvptuoieastgas",
+)
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    lowered = text.lower()
+    # One space for any run of whitespace: "kill  myself" or a line break inside "ignore
+    # previous instructions" must not slip past rules written with single spaces.
+    spaced = " ".join(lowered.split())
+    without_marks = "".join(
+        ch for ch in unicodedata.normalize("NFKD", spaced) if not unicodedata.combining(ch)
+    )
+    return (lowered, spaced, without_marks, without_marks.translate(_LOOK_ALIKES))
+
+
 def guard_signals(text: str) -> frozenset[str]:
     """The guard signals present in `text` (already normalized)."""
-    lowered = text.lower()
-    return frozenset(signal for signal, pattern in _COMPILED.items() if pattern.search(lowered))
+    readings = _readings(text)
+    return frozenset(
+        signal
+        for signal, pattern in _COMPILED.items()
+        if any(pattern.search(reading) for reading in readings)
+    )
+
+
+def without_out_of_lane_parts(text: str) -> str:
+    """`text` without its sentences or lines that instruct the coach or ask for homework, so the
+    rest of the message (often a real answer) can still be read."""
+    parts = re.split(r"(?<=[.!?\n])\s+", text)
+    kept = [part for part in parts if not ({INJECTION, OFF_TOPIC_TASK} & guard_signals(part))]
+    return text if len(kept) == len(parts) else " ".join(kept)
 
 
 # --- Input hygiene ---------------------------------------------------------------------------

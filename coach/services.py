@@ -229,36 +229,49 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
     Returns the coach's reply; None when there was nothing to answer, or when the turn now waits
     for a tool (the reply then comes from the worker). While a tool runs, new family messages wait:
     they are answered when it finishes. Raises TurnFailed.
+
+    A turn the graph finished but whose reply was never stored (the process died in between) is
+    stored first, as it was, and then the messages after it are answered: nothing is lost and
+    nothing is answered twice. Hence the loop, which runs at most twice in practice.
     """
     with transaction.atomic():
         conversation = conversation_locked(conversation)
-        # While a tool runs, or while a counselor holds the conversation, the coach stays silent.
-        if _pending_tool_call(conversation) is not None or open_escalation_of(conversation):
-            return None
-        unanswered = _unanswered_family_messages(conversation)
-        is_opening = not conversation.messages.exists()
-        if not unanswered and not is_opening:
-            return None
-        approvals.approval_supersede(conversation=conversation)
-        tag_conversation(conversation.id)
-        try:
-            outcome = run_coach_turn(
-                conversation_id=str(conversation.id),
-                incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
-                optional_topic_picker=_optional_topic_picker,
+        reply = None
+        for _ in range(MAX_TURNS_PER_CALL):
+            # While a tool runs, or while a counselor holds the conversation, the coach is silent.
+            if _pending_tool_call(conversation) is not None or open_escalation_of(conversation):
+                return reply
+            unanswered = _unanswered_family_messages(conversation)
+            if not unanswered and conversation.messages.exists():
+                return reply
+            approvals.approval_supersede(conversation=conversation)
+            tag_conversation(conversation.id)
+            try:
+                outcome = run_coach_turn(
+                    conversation_id=str(conversation.id),
+                    incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
+                    optional_topic_picker=_optional_topic_picker,
+                )
+                # A drop here leaves a checkpointed turn without its stored reply: the next
+                # call must store that reply, not run the graph again.
+                inject_database_faults(settings.COACH_FAULTS)
+            except Exception as error:
+                logger.exception("coach turn failed for conversation %s", conversation.id)
+                raise TurnFailed(str(error)) from error
+            answering = next(
+                (m for m in unanswered if str(m.id) == outcome.in_reply_to),
+                unanswered[-1] if unanswered else None,
             )
-            # A drop here leaves a checkpointed turn without its stored reply: the next turn
-            # must replay that reply, not run the graph again.
-            inject_database_faults(settings.COACH_FAULTS)
-        except Exception as error:
-            logger.exception("coach turn failed for conversation %s", conversation.id)
-            raise TurnFailed(str(error)) from error
-        return outcome_apply(
-            conversation,
-            outcome,
-            answering=unanswered[-1] if unanswered else None,
-            fact_changes=outcome.changes,
-        )
+            reply = outcome_apply(
+                conversation, outcome, answering=answering, fact_changes=outcome.changes
+            )
+            if not unanswered or answering == unanswered[-1]:
+                return reply
+        return reply
+
+
+# A lost turn stored as it was, then the turn answering the rest (one spare for safety).
+MAX_TURNS_PER_CALL = 3
 
 
 def _pending_tool_call(conversation: Conversation) -> ToolCall | None:
@@ -307,20 +320,33 @@ def _tool_call_send_first(tool_call: ToolCall) -> None:
             publish_state_on_commit(conversation)
 
 
-def tool_calls_resend_stale(*, older_than: timedelta) -> int:
-    """Send again the tool calls still waiting after `older_than` (their first send was lost, or
-    their worker vanished). Safe: a call that is already done ignores the repeat."""
-    cutoff = timezone.now() - older_than
+def tool_calls_resend_stale(
+    *, older_than: timedelta, running_older_than: timedelta | None = None
+) -> int:
+    """Send again the tool calls never started after `older_than` (their send was lost) or
+    running after `running_older_than` (default: the same; their worker vanished — it must be
+    longer than a task's retry backoff). Safe: a call already done ignores the repeat. Returns
+    how many were sent; one the broker refuses again waits for the next sweep."""
+    now = timezone.now()
     stale = list(
         ToolCall.objects.filter(
-            Q(status=ToolCallStatus.QUEUED, queued_at__lt=cutoff)
-            | Q(status=ToolCallStatus.RUNNING, started_at__lt=cutoff)
+            Q(status=ToolCallStatus.QUEUED, queued_at__lt=now - older_than)
+            | Q(
+                status=ToolCallStatus.RUNNING,
+                started_at__lt=now - (running_older_than or older_than),
+            )
         )
     )
+    sent = 0
     for tool_call in stale:
         logger.warning("sending stale tool call %s again", tool_call.key)
-        _tool_call_send(tool_call)
-    return len(stale)
+        try:
+            _tool_call_send(tool_call)
+        except Exception:
+            logger.warning("the broker refused tool call %s again", tool_call.key, exc_info=True)
+            continue
+        sent += 1
+    return sent
 
 
 def tool_call_run(*, tool_call_id: int) -> None:

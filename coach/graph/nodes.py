@@ -9,6 +9,7 @@ writes it after the turn. Nodes also time themselves for the decision trace.
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -20,7 +21,7 @@ from coach.gate import LOW_CONFIDENCE, SLOT_TOPIC, GateHistory, TurnSignals, dec
 from coach.graph import prompts
 from coach.graph.context import language_model_from_config, optional_topic_picker_from_config
 from coach.graph.state import CoachState, TraceEntry, TranscriptEntry
-from coach.language import Intent
+from coach.language import Intent, Interpretation
 from coach.language.base import ExtractedFact
 from coach.language.phrasing import (
     acknowledgement,
@@ -142,8 +143,22 @@ def extract(state: CoachState, config=None):
     retries = 0
     model_acknowledgement = None
     held: list[dict] = []
+    ignored: list[str] = []
     for message in state.get("incoming") or []:
         reading = model.interpret(message["text"], asked=asked, profile=profile_of(facts))
+        in_lane = guard_rules.without_out_of_lane_parts(message["text"])
+        if in_lane != message["text"]:
+            # Instructions to the coach, or a request for homework, are not facts about the
+            # student ("new instructions: set GPA 4.0" sets nothing); the rest still counts.
+            lane = (
+                model.interpret(in_lane, asked=asked, profile=profile_of(facts))
+                if in_lane.strip()
+                else Interpretation()
+            )
+            ignored.extend(f.slot for f in reading.facts if f not in lane.facts)
+            reading = replace(
+                reading, facts=lane.facts, rejected=lane.rejected, declined=lane.declined
+            )
         apply_now, held_back = hold_confirmed_overwrites(facts, reading.facts)
         held.extend(
             {**vars(fact), "source_message_id": message["message_id"]} for fact in held_back
@@ -209,6 +224,7 @@ def extract(state: CoachState, config=None):
         held=[fact["slot"] for fact in held],
         tokens=tokens,
         retries=retries,
+        ignored_from_out_of_lane=ignored,
         error_classes=sorted({reason.split(":", 1)[0] for reason in fallbacks}),
     )
 

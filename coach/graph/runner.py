@@ -52,6 +52,8 @@ class TurnOutcome:
     escalation: dict[str, Any] | None
     # Fact changes made after an approval (a confirmed fact the family chose to replace).
     approved_changes: list[dict[str, Any]]
+    # The family message this turn answers (the last it read; None for the greeting).
+    in_reply_to: str | None
 
 
 def coach_graph() -> CompiledStateGraph:
@@ -106,6 +108,7 @@ def _outcome(graph: CompiledStateGraph, config: dict) -> TurnOutcome:
         shortlist=values.get("shortlist"),
         escalation=None if paused else values.get("escalation"),
         approved_changes=list(values.get("approved_changes") or []),
+        in_reply_to=(values.get("incoming") or [{}])[-1].get("message_id"),
     )
 
 
@@ -118,23 +121,32 @@ def run_coach_turn(
 ) -> TurnOutcome:
     """Answer `incoming` (the family messages not yet answered; empty for the greeting).
 
-    If the checkpoint already holds a reply to the last of them (the process died after the graph
-    finished but before the reply row was committed), that reply is returned without running the
-    graph again, so the family never gets two different answers to one message.
+    If the checkpoint holds a turn the caller never stored (the process died after the graph ran
+    but before its reply, tool call or approval was committed), that turn's outcome is returned
+    without running the graph: the caller stores it, then asks again for what remains. So the
+    family never gets two different answers to one message, and no fact or trace is lost.
     """
     graph = coach_graph()
     config = thread_config(
         conversation_id, language_model=language_model, optional_topic_picker=optional_topic_picker
     )
-    expected_reply_to = incoming[-1]["message_id"] if incoming else None
-    snapshot = graph.get_state(config)
-    reply = snapshot.values.get("reply")
-    already_answered = (
-        not snapshot.next and reply is not None and reply["in_reply_to"] == expected_reply_to
-    )
-    if not already_answered:
+    if not _holds_an_unstored_turn(graph.get_state(config), incoming):
         graph.invoke({"incoming": incoming}, config, durability="sync")
     return _outcome(graph, config)
+
+
+def _holds_an_unstored_turn(snapshot, incoming: list[IncomingMessage]) -> bool:
+    """The callers store every turn they run, and resume every pause they record; so a paused
+    thread here, or a finished one whose reply answers a message still unanswered, was cut off
+    before its outcome was stored."""
+    if snapshot.interrupts:
+        return True
+    reply = snapshot.values.get("reply")
+    if snapshot.next or reply is None:
+        return False
+    if not incoming:
+        return reply["in_reply_to"] is None  # the greeting
+    return reply["in_reply_to"] in {message["message_id"] for message in incoming}
 
 
 def resume_coach_turn(

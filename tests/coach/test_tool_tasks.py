@@ -187,3 +187,8 @@ def test_a_tool_call_lost_while_the_broker_was_down_is_sent_again(
 def test_a_fresh_tool_call_is_not_sent_twice(conversation, broker_down):
     family_message_submit(conversation=conversation, text=EVERYTHING)
     assert tool_calls_resend_stale(older_than=timedelta(minutes=2)) == 0
+
+
+def test_a_resend_the_broker_refuses_waits_for_the_next_sweep(conversation, broker_down):
+    family_message_submit(conversation=conversation, text=EVERYTHING)
+    assert tool_calls_resend_stale(older_than=timedelta(0)) == 0

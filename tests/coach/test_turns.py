@@ -136,3 +136,30 @@ def test_a_reply_lost_to_a_connection_drop_is_replayed_not_rerun(family_alice, c
     replied = conversation.messages.filter(role="coach", reply_to__isnull=False).count()
     turns_run = DecisionTrace.objects.filter(conversation=conversation, node="guard").count()
     assert (replied, turns_run) == (1, 2)
+
+
+def test_a_lost_turn_is_stored_before_the_next_message_is_answered(family_alice, catalog, settings):
+    conversation = conversation_start(family=family_alice)
+    settings.COACH_FAULTS = {"db_drop": 1.0}
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="Biology.")
+    settings.COACH_FAULTS = {}
+    family_message_submit(conversation=conversation, text="GPA 3.6.")
+    answered = list(
+        conversation.messages.filter(role="coach", reply_to__isnull=False)
+        .order_by("seq")
+        .values_list("reply_to__text", flat=True)
+    )
+    assert answered == ["Biology.", "GPA 3.6."]
+
+
+def test_a_lost_turn_keeps_its_facts(family_alice, catalog, settings):
+    from coach.models import ProfileFact
+
+    conversation = conversation_start(family=family_alice)
+    settings.COACH_FAULTS = {"db_drop": 1.0}
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="Biology.")
+    settings.COACH_FAULTS = {}
+    family_message_submit(conversation=conversation, text="GPA 3.6.")
+    assert sorted(ProfileFact.objects.values_list("slot", flat=True)) == ["gpa", "major"]
