@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
 
 from aviator.accounts.services import token_authenticate
+from aviator.logs import log_user_role
 from aviator.ratelimit import RateLimited
 
 
@@ -61,6 +62,7 @@ def json_endpoint(*, methods: list[str]) -> Callable:
                 )
                 response["WWW-Authenticate"] = "Bearer"
                 return response
+            log_user_role(user)
             for key in ("conversation_id", "escalation_id"):
                 if key in kwargs:
                     sentry_sdk.get_isolation_scope().set_tag(

@@ -9,6 +9,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from aviator.accounts.roles import role_of
+
 # Set by `aviator.observability.tag_conversation` for the request, socket message or task.
 log_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "log_context", default=None
@@ -40,8 +42,18 @@ def clear_log_context(**kwargs) -> None:
     log_context.set(None)
 
 
+def log_context_update(**fields: Any) -> None:
+    log_context.set({**(log_context.get() or {}), **fields})
+
+
+def log_user_role(user) -> None:
+    """Who is acting (family, counselor, admin or anonymous), never who exactly."""
+    log_context_update(user_role=str(role_of(user) or "anonymous"))
+
+
 class LogContextMiddleware:
-    """Each request starts with an empty log context."""
+    """Each request starts with an empty log context, then names the role of the person acting
+    (API requests name it once their bearer token is checked)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -49,3 +61,8 @@ class LogContextMiddleware:
     def __call__(self, request):
         clear_log_context()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            log_user_role(user)

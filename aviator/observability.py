@@ -9,7 +9,7 @@ from typing import Any
 
 import sentry_sdk
 
-from aviator.logs import log_context
+from aviator.logs import log_context_update
 
 
 def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
@@ -51,4 +51,4 @@ def tag_conversation(conversation_id, *, turn: int | None = None) -> None:
     if turn is not None:
         scope.set_tag("turn", str(turn))
         context["turn"] = turn
-    log_context.set(context)
+    log_context_update(**context)

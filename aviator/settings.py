@@ -271,6 +271,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "resend-stale-tool-calls": {"task": "coach.resend_stale_tool_calls", "schedule": 60.0},
+    "answer-waiting-messages": {"task": "coach.answer_waiting_messages", "schedule": 60.0},
     "sweep-approvals": {"task": "coach.sweep_approvals", "schedule": 60.0},
     "notify-overdue-escalations": {
         "task": "handoff.notify_overdue_escalations",

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aviator.audit.services import audit_record
@@ -347,6 +348,34 @@ def tool_calls_resend_stale(
             continue
         sent += 1
     return sent
+
+
+def conversations_answer_waiting(*, older_than: timedelta, within: timedelta) -> int:
+    """Beat job: answer family messages left waiting longer than `older_than` because the process
+    running their turn died (DESIGN.md §9: never silence). Looks back `within` at most; a turn
+    that fails again waits for the next sweep. Returns how many conversations it answered."""
+    now = timezone.now()
+    waiting = (
+        Conversation.objects.exclude(phase__in=[Phase.ESCALATED, Phase.CLOSED])
+        .filter(updated__gt=now - within)
+        .annotate(
+            last_family=Max("messages__seq", filter=Q(messages__role=Role.FAMILY)),
+            last_answer=Max(
+                "messages__seq", filter=Q(messages__role__in=[Role.COACH, Role.COUNSELOR])
+            ),
+            last_family_at=Max("messages__created", filter=Q(messages__role=Role.FAMILY)),
+        )
+        .filter(last_family__gt=Coalesce("last_answer", 0), last_family_at__lt=now - older_than)
+    )
+    answered = 0
+    for conversation in waiting:
+        logger.warning("answering conversation %s left waiting", conversation.id)
+        try:
+            if conversation_run_turn(conversation=conversation) is not None:
+                answered += 1
+        except TurnFailed:
+            logger.warning("conversation %s still cannot be answered", conversation.id)
+    return answered
 
 
 def tool_call_run(*, tool_call_id: int) -> None:

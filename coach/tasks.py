@@ -16,7 +16,12 @@ from django.db import InterfaceError, OperationalError
 from aviator.faults import InjectedTransientFault
 from coach.approvals import approvals_sweep, list_email_deliver
 from coach.graph.retention import checkpoints_prune
-from coach.services import tool_call_finish, tool_call_run, tool_calls_resend_stale
+from coach.services import (
+    conversations_answer_waiting,
+    tool_call_finish,
+    tool_call_run,
+    tool_calls_resend_stale,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +105,10 @@ def prune_checkpoints() -> int:
     two runs do not overlap.
     """
     return checkpoints_prune().total_rows_removed
+
+
+@shared_task(name="coach.answer_waiting_messages", acks_late=True, time_limit=120)
+def answer_waiting_messages() -> int:
+    """Beat job: a family message whose turn died with its process is answered within minutes,
+    without the family having to write again."""
+    return conversations_answer_waiting(older_than=timedelta(minutes=1), within=timedelta(days=1))

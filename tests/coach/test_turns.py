@@ -163,3 +163,30 @@ def test_a_lost_turn_keeps_its_facts(family_alice, catalog, settings):
     settings.COACH_FAULTS = {}
     family_message_submit(conversation=conversation, text="GPA 3.6.")
     assert sorted(ProfileFact.objects.values_list("slot", flat=True)) == ["gpa", "major"]
+
+
+def test_a_message_left_waiting_by_a_crash_is_answered_by_the_sweep(
+    family_alice, catalog, settings
+):
+    from datetime import timedelta
+
+    from coach.services import conversations_answer_waiting
+
+    conversation = conversation_start(family=family_alice)
+    settings.COACH_FAULTS = {"db_drop": 1.0}
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="Biology.")
+    settings.COACH_FAULTS = {}
+    answered = conversations_answer_waiting(older_than=timedelta(0), within=timedelta(days=1))
+    replied = conversation.messages.filter(role="coach", reply_to__text="Biology.").exists()
+    assert (answered, replied) == (1, True)
+
+
+def test_the_sweep_leaves_answered_conversations_alone(family_alice, catalog):
+    from datetime import timedelta
+
+    from coach.services import conversations_answer_waiting
+
+    conversation = conversation_start(family=family_alice)
+    family_message_submit(conversation=conversation, text="Biology.")
+    assert conversations_answer_waiting(older_than=timedelta(0), within=timedelta(days=1)) == 0

@@ -47,3 +47,22 @@ def test_a_turn_logs_every_step_tagged_and_without_the_familys_text(family_alice
     assert [step["node"] for step in steps] == ["guard", "extract", "gate", "ask"]
     assert all(step["conversation"] == str(conversation.id) for step in steps)
     assert SECRET not in json.dumps(lines)
+
+
+def test_an_api_request_logs_the_role_of_who_is_acting(api_as, family_alice, caplog):
+    with caplog.at_level(logging.INFO):
+        api_as(family_alice).post("/api/v1/conversations/", {})
+    steps = [
+        json.loads(JsonFormatter().format(item))
+        for item in caplog.records
+        if item.getMessage() == "graph step"
+    ]
+    assert {step["user_role"] for step in steps} == {"family"}
+
+
+def test_a_page_request_logs_the_role_of_who_is_acting(client, counselor_carol, caplog):
+    from aviator.logs import log_context
+
+    client.force_login(counselor_carol)
+    client.get("/staff/")
+    assert log_context.get()["user_role"] == "counselor"
