@@ -29,6 +29,13 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Benchmarks (need PostgreSQL and Redis); how to read them: bench/RESULTS.md.
+BENCH_USERS ?= 50 200
+BENCH_DURATION ?= 90
+bench: install
+	$(PY) bench/bench_overhead.py
+	$(PY) bench/load.py --users $(BENCH_USERS) --duration $(BENCH_DURATION)
+
 # Production settings as a deployment would set them must pass Django's deployment checklist.
 check-deploy: install
 	DATABASE_URL=postgres://aviator@db.invalid/aviator REDIS_URL=redis://cache.invalid:6379/0 \

@@ -246,7 +246,13 @@ else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 500, "expiry": 30},
+            "CONFIG": {
+                # Longer than the layer's own 5-second blocking read, which redis-py's default
+                # socket timeout (also 5 s) would otherwise cut (django/channels_redis#422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": 500,
+                "expiry": 30,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL

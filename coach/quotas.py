@@ -13,30 +13,31 @@ from aviator.ratelimit import RateLimited
 from coach.models import Conversation, Message
 
 
-def _check(timestamps: list, *, limit: int, window: timedelta, now, explain: str) -> None:
-    """`timestamps`: the family's recent actions in the window, oldest first."""
-    if len(timestamps) < limit:
+def _enforce(user, recent, *, limit: int, window: timedelta, now, explain: str) -> None:
+    """Raise RateLimited if the family already did `limit` things in `window`. `recent` maps a
+    cutoff to the times of the family's actions since then, oldest first; staff are never held."""
+    if role_of(user) != Role.FAMILY:
+        return
+    now = now or timezone.now()
+    times = list(recent(now - window))
+    if len(times) < limit:
         return
     # Allowed again once the oldest action that counts against the limit leaves the window.
-    frees_up = timestamps[len(timestamps) - limit] + window
+    frees_up = times[len(times) - limit] + window
     retry_after = max(1, math.ceil((frees_up - now).total_seconds()))
     raise RateLimited(explain.format(limit=limit, retry_after=retry_after), retry_after)
 
 
 def message_quota_check(*, user, now=None) -> None:
-    if role_of(user) != Role.FAMILY:
-        return
-    now = now or timezone.now()
-    window = timedelta(minutes=1)
-    recent = list(
-        Message.objects.filter(conversation__family=user, role="family", created__gt=now - window)
-        .order_by("created")
-        .values_list("created", flat=True)
-    )
-    _check(
-        recent,
+    _enforce(
+        user,
+        lambda since: (
+            Message.objects.filter(conversation__family=user, role="family", created__gt=since)
+            .order_by("created")
+            .values_list("created", flat=True)
+        ),
         limit=settings.FAMILY_MESSAGES_PER_MINUTE,
-        window=window,
+        window=timedelta(minutes=1),
         now=now,
         explain="That's more than {limit} messages in a minute; nothing was sent. "
         "Please wait {retry_after} seconds and send it again.",
@@ -44,19 +45,15 @@ def message_quota_check(*, user, now=None) -> None:
 
 
 def conversation_quota_check(*, user, now=None) -> None:
-    if role_of(user) != Role.FAMILY:
-        return
-    now = now or timezone.now()
-    window = timedelta(days=1)
-    recent = list(
-        Conversation.objects.filter(family=user, created__gt=now - window)
-        .order_by("created")
-        .values_list("created", flat=True)
-    )
-    _check(
-        recent,
+    _enforce(
+        user,
+        lambda since: (
+            Conversation.objects.filter(family=user, created__gt=since)
+            .order_by("created")
+            .values_list("created", flat=True)
+        ),
         limit=settings.FAMILY_CONVERSATIONS_PER_DAY,
-        window=window,
+        window=timedelta(days=1),
         now=now,
         explain="You can start up to {limit} conversations a day. "
         "Please continue an existing one, or try again in {retry_after} seconds.",

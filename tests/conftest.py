@@ -3,15 +3,18 @@
 import os
 
 import pytest
+import sentry_sdk
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
+from sentry_sdk.transport import Transport
 
 from aviator.accounts.roles import Role
 from aviator.accounts.services import token_issue, user_create
 from aviator.celery import app as celery_app
+from aviator.observability import sentry_init
 from coach.catalog.importer import import_catalog
 from coach.catalog.models import College
 from coach.evaluation import run_tool_calls_in_process
@@ -179,3 +182,33 @@ def recommended(family_alice, catalog, run_tools_in_process):
     )
     run_tools_in_process(conversation)
     return conversation
+
+
+# --- Sentry, with a transport that keeps events instead of sending them ------------------
+
+
+class CapturingTransport(Transport):
+    def __init__(self):
+        super().__init__()
+        self.envelopes = []
+
+    def capture_envelope(self, envelope):
+        self.envelopes.append(envelope)
+
+    def events(self) -> list[dict]:
+        sentry_sdk.flush()
+        return [
+            item.payload.json
+            for envelope in self.envelopes
+            for item in envelope.items
+            if item.type == "event"
+        ]
+
+
+@pytest.fixture
+def sentry_events():
+    transport = CapturingTransport()
+    sentry_init(dsn="https://public@sentry.invalid/1", environment="test", transport=transport)
+    yield transport
+    sentry_sdk.get_client().close()
+    sentry_sdk.init()

@@ -126,24 +126,28 @@ def test_a_turn_with_nothing_unanswered_does_nothing(conversation):
     assert Message.objects.count() == 1
 
 
-def test_a_reply_lost_to_a_connection_drop_is_replayed_not_rerun(family_alice, catalog, settings):
+@pytest.fixture
+def lost_turn(family_alice, catalog, settings):
+    """A conversation whose answer to "Biology." was checkpointed, then lost with the database
+    connection before it was stored."""
     conversation = conversation_start(family=family_alice)
     settings.COACH_FAULTS = {"db_drop": 1.0}
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="Biology.")
     settings.COACH_FAULTS = {}
+    return conversation
+
+
+def test_a_reply_lost_to_a_connection_drop_is_replayed_not_rerun(lost_turn):
+    conversation = lost_turn
     conversation_run_turn(conversation=conversation)
     replied = conversation.messages.filter(role="coach", reply_to__isnull=False).count()
     turns_run = DecisionTrace.objects.filter(conversation=conversation, node="guard").count()
     assert (replied, turns_run) == (1, 2)
 
 
-def test_a_lost_turn_is_stored_before_the_next_message_is_answered(family_alice, catalog, settings):
-    conversation = conversation_start(family=family_alice)
-    settings.COACH_FAULTS = {"db_drop": 1.0}
-    with pytest.raises(TurnFailed):
-        family_message_submit(conversation=conversation, text="Biology.")
-    settings.COACH_FAULTS = {}
+def test_a_lost_turn_is_stored_before_the_next_message_is_answered(lost_turn):
+    conversation = lost_turn
     family_message_submit(conversation=conversation, text="GPA 3.6.")
     answered = list(
         conversation.messages.filter(role="coach", reply_to__isnull=False)
@@ -153,30 +157,20 @@ def test_a_lost_turn_is_stored_before_the_next_message_is_answered(family_alice,
     assert answered == ["Biology.", "GPA 3.6."]
 
 
-def test_a_lost_turn_keeps_its_facts(family_alice, catalog, settings):
+def test_a_lost_turn_keeps_its_facts(lost_turn):
     from coach.models import ProfileFact
 
-    conversation = conversation_start(family=family_alice)
-    settings.COACH_FAULTS = {"db_drop": 1.0}
-    with pytest.raises(TurnFailed):
-        family_message_submit(conversation=conversation, text="Biology.")
-    settings.COACH_FAULTS = {}
+    conversation = lost_turn
     family_message_submit(conversation=conversation, text="GPA 3.6.")
     assert sorted(ProfileFact.objects.values_list("slot", flat=True)) == ["gpa", "major"]
 
 
-def test_a_message_left_waiting_by_a_crash_is_answered_by_the_sweep(
-    family_alice, catalog, settings
-):
+def test_a_message_left_waiting_by_a_crash_is_answered_by_the_sweep(lost_turn):
     from datetime import timedelta
 
     from coach.services import conversations_answer_waiting
 
-    conversation = conversation_start(family=family_alice)
-    settings.COACH_FAULTS = {"db_drop": 1.0}
-    with pytest.raises(TurnFailed):
-        family_message_submit(conversation=conversation, text="Biology.")
-    settings.COACH_FAULTS = {}
+    conversation = lost_turn
     answered = conversations_answer_waiting(older_than=timedelta(0), within=timedelta(days=1))
     replied = conversation.messages.filter(role="coach", reply_to__text="Biology.").exists()
     assert (answered, replied) == (1, True)

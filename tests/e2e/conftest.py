@@ -1,13 +1,16 @@
 import os
 import shutil
-import uuid
 
-import psycopg
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from tests.e2e.servers import PYTHON, ServerProcess, child_environment, free_port
+from tests.e2e.servers import (
+    PYTHON,
+    ServerProcess,
+    child_environment,
+    free_port,
+    own_database,
+    services_environment,
+)
 
 
 @pytest.fixture(scope="session")
@@ -30,33 +33,20 @@ def embedded_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
     """The app on PostgreSQL and Redis, in a database of its own, with web, worker and beat."""
-    if not (settings.USES_POSTGRES and not settings.EMBEDDED):
-        pytest.skip("needs PostgreSQL and Redis")
-    db = connection.settings_dict
-    name = f"aviator_e2e_{uuid.uuid4().hex[:8]}"
-    admin_dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    data_dir = tmp_path_factory.mktemp("services")
-    port = free_port()
-    env = child_environment(
-        data_dir,
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}",
-        REDIS_URL=settings.REDIS_URL,
-        SECRET_KEY="e2e-only-secret-key",
-        # Production settings, but over plain http on localhost: no TLS proxy in front.
-        AVIATOR_HTTPS="false",
-    )
-    server = ServerProcess(
-        [PYTHON, "manage.py", "serve", "--port", str(port)], env, port, data_dir / "serve.log"
-    )
-    server.manage("migrate", "--no-input")
-    server.manage("import_catalog")
-    server.manage("seed_demo")
-    yield server.start()
-    server.stop()
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database() as database:
+        data_dir = tmp_path_factory.mktemp("services")
+        port = free_port()
+        server = ServerProcess(
+            [PYTHON, "manage.py", "serve", "--port", str(port)],
+            services_environment(data_dir, database),
+            port,
+            data_dir / "serve.log",
+        )
+        server.manage("migrate", "--no-input")
+        server.manage("import_catalog")
+        server.manage("seed_demo")
+        yield server.start()
+        server.stop()
 
 
 # --- Headless Chromium (Debian's; Playwright cannot download browsers here) ---------------

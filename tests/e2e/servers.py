@@ -1,14 +1,22 @@
 """Real Aviator processes for end-to-end tests: started, waited for, and always stopped."""
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -90,3 +98,41 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class OwnDatabase:
+    url: str  # for DATABASE_URL
+    dsn: str  # for psycopg
+
+
+@contextlib.contextmanager
+def own_database() -> Iterator[OwnDatabase]:
+    """A PostgreSQL database for a set of real processes, next to the test database, dropped
+    afterwards (processes cannot see the test's own transactions)."""
+    if not (settings.USES_POSTGRES and not settings.EMBEDDED):
+        pytest.skip("needs PostgreSQL and Redis")
+    db = connection.settings_dict
+    name = f"aviator_e2e_{uuid.uuid4().hex[:8]}"
+    server = f"host={db['HOST']} port={db['PORT']} user={db['USER']}"
+    with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield OwnDatabase(
+            url=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}",
+            dsn=f"{server} dbname={name}",
+        )
+    finally:
+        with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def services_environment(data_dir: Path, database: OwnDatabase) -> dict[str, str]:
+    """Production settings on the real services, but over plain http on localhost."""
+    return child_environment(
+        data_dir,
+        DATABASE_URL=database.url,
+        REDIS_URL=settings.REDIS_URL,
+        SECRET_KEY="e2e-only-secret-key",
+        AVIATOR_HTTPS="false",  # no TLS proxy in front
+    )

@@ -13,7 +13,6 @@ the process is killed. No fault injection or product hook is involved.
 
 import contextlib
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +21,14 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from tests.e2e.servers import PYTHON, ServerProcess, child_environment, free_port
+from tests.e2e.servers import (
+    PYTHON,
+    ServerProcess,
+    free_port,
+    own_database,
+    services_environment,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
@@ -76,33 +79,16 @@ class CrashSite:
 
 @pytest.fixture(scope="module")
 def crash_site(tmp_path_factory, django_db_setup):
-    if not (settings.USES_POSTGRES and not settings.EMBEDDED):
-        pytest.skip("needs PostgreSQL and Redis")
-    db = connection.settings_dict
-    name = f"aviator_e2e_{uuid.uuid4().hex[:8]}"
-    admin_dsn = f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname=postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    data_dir = tmp_path_factory.mktemp("web-crash")
-    env = child_environment(
-        data_dir,
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}",
-        REDIS_URL=settings.REDIS_URL,
-        SECRET_KEY="e2e-only-secret-key",
-        AVIATOR_HTTPS="false",
-    )
-    site = CrashSite(
-        env, f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname={name}", data_dir
-    )
-    site.web.manage("migrate", "--no-input")
-    site.web.manage("import_catalog")
-    site.token = site.web.manage(
-        "issue_token", "family-alice@example.com", "--role", "family", "--create"
-    )
-    yield site
-    site.web.stop()
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database() as database:
+        data_dir = tmp_path_factory.mktemp("web-crash")
+        site = CrashSite(services_environment(data_dir, database), database.dsn, data_dir)
+        site.web.manage("migrate", "--no-input")
+        site.web.manage("import_catalog")
+        site.token = site.web.manage(
+            "issue_token", "family-alice@example.com", "--role", "family", "--create"
+        )
+        yield site
+        site.web.stop()
 
 
 @contextlib.contextmanager

@@ -4,44 +4,14 @@ the conversation, and no family text leaves the machine."""
 import json
 
 import pytest
-import sentry_sdk
 from channels.db import database_sync_to_async
 from django.test import Client
-from sentry_sdk.transport import Transport
 
 from aviator.accounts.services import token_issue
-from aviator.observability import sentry_init
 from coach.services import conversation_start, family_message_submit
 from coach.tools import TOOLS
 
 SECRET = "my daughter's private words"
-
-
-class CapturingTransport(Transport):
-    def __init__(self):
-        super().__init__()
-        self.envelopes = []
-
-    def capture_envelope(self, envelope):
-        self.envelopes.append(envelope)
-
-    def events(self) -> list[dict]:
-        sentry_sdk.flush()
-        return [
-            item.payload.json
-            for envelope in self.envelopes
-            for item in envelope.items
-            if item.type == "event"
-        ]
-
-
-@pytest.fixture
-def sentry_events():
-    transport = CapturingTransport()
-    sentry_init(dsn="https://public@sentry.invalid/1", environment="test", transport=transport)
-    yield transport
-    sentry_sdk.get_client().close()
-    sentry_sdk.init()
 
 
 @pytest.fixture

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, admin_dan):
-    client.force_login(admin_dan)
-    return client
-
-
-@pytest.fixture
 def alert(db):
     now = timezone.now()
     return Alert.objects.create(

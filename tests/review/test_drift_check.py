@@ -4,16 +4,13 @@ coach runs), the alerts it raises, and who hears about them."""
 from datetime import timedelta
 
 import pytest
-import sentry_sdk
 from django.utils import timezone
 
-from aviator.observability import sentry_init
 from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
 from coach.review.models import Alert, TranscriptLabel, Verdict
 from coach.review.monitoring import drift_check, window_observations
 from coach.review.tasks import check_drift
 from handoff.models import Escalation
-from tests.ops.test_sentry import CapturingTransport
 
 pytestmark = pytest.mark.django_db
 
@@ -66,15 +63,6 @@ def stable(family_alice, baseline):
 def shifted(family_alice, baseline):
     """The last day with 40% of 40 conversations escalated."""
     return seed(family_alice, conversations=40, escalated=16, at=RECENT)
-
-
-@pytest.fixture
-def sentry_events():
-    transport = CapturingTransport()
-    sentry_init(dsn="https://public@sentry.invalid/1", environment="test", transport=transport)
-    yield transport
-    sentry_sdk.get_client().close()
-    sentry_sdk.init()
 
 
 def test_it_raises_an_alert_on_a_shift_in_escalation_rate(shifted):

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, admin_dan):
-    client.force_login(admin_dan)
-    return client
-
-
-@pytest.fixture
 def gathering(family_bob, catalog):
     """Bob's conversation: one answer given, the coach still asking."""
     conversation = conversation_start(family=family_bob)
