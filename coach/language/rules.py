@@ -232,6 +232,17 @@ _REGION_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(name) for name in sorted(REGIONS, key=len, reverse=True)) + r")\b"
 )
 _CODE_PATTERN = re.compile(r"\b([A-Z]{2})\b")
+_ID_BEFORE = re.compile(r"(?i)\b(?:student|school|photo|my|his|her|their|your|an?|the)\s+$")
+_ID_AFTER = re.compile(r"(?i)^\s*(?:#|number\b|no\.|card\b|\d{6,})")
+
+
+def _is_an_id(text: str, match: re.Match) -> bool:
+    """ "Student ID 987654321" or "my ID number" is an identity document, not Idaho."""
+    if match.group(1) != "ID":
+        return False
+    return bool(_ID_BEFORE.search(text[: match.start()]) or _ID_AFTER.match(text[match.end() :]))
+
+
 _HOME_CUE = re.compile(
     r"\b(live in|living in|lives in|we're in|we are in|we're from|we are from|from|based in|"
     r"resident(?:s)? of|home state is|our state is|reside in)\s*$"
@@ -279,7 +290,7 @@ def place_mentions(original: str, lowered: str) -> list[PlaceMention]:
         add((code,), *match.span())
     for match in _CODE_PATTERN.finditer(original):
         code = match.group(1)
-        if code in STATE_CODES and code not in AMBIGUOUS_CODES:
+        if code in STATE_CODES and code not in AMBIGUOUS_CODES and not _is_an_id(original, match):
             add((code,), *match.span())
     return sorted(mentions, key=lambda mention: mention.start)
 
@@ -399,6 +410,10 @@ _EMAIL_LIST = (
     r"\b(?:e-?mail|send)\b[^.?!]{0,20}\b(?:list|them|these|those|colleges|schools|it)\b"
     r"[^.?!]{0,20}\b(?:e-?mail|inbox)\b"
     r"|\be-?mail (?:me|us)\b[^.?!]{0,25}\b(?:list|them|these|those|colleges|schools)\b"
+)
+_REQUEST = (
+    r"^\s*(?:please |can you |could you |would you )?(?:write|tell|make|create|give|translate|"
+    r"summari[sz]e|draw|compose|code|recommend|suggest|order|book|play|sing)\b"
 )
 _COLLEGE_WORDS = (
     r"\b(college|colleges|school|schools|university|universities|major|gpa|sat|act|admission|"
@@ -539,6 +554,11 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     )
     if is_question and not facts and not signals and Intent.OTHER_LANGUAGE not in intents:
         intents.add(Intent.QUESTION if _any(_COLLEGE_WORDS, readable) else Intent.OFF_TOPIC)
+    # A request for something else entirely ("write a function", "tell me a joke") is out of lane
+    # too: it gets the redirect, not "I didn't catch that".
+    is_request = _any(_REQUEST, readable)
+    if is_request and not facts and not signals and not _any(_COLLEGE_WORDS, readable):
+        intents.add(Intent.OFF_TOPIC)
 
     # What the family says about the topic just asked, when it names no value.
     found_slots = {fact.slot for fact in facts}
