@@ -418,7 +418,9 @@ _REQUEST = (
 _COLLEGE_WORDS = (
     r"\b(college|colleges|school|schools|university|universities|major|gpa|sat|act|admission|"
     r"admissions|tuition|financial aid|aid|scholarship|degree|campus|apply|application|study|"
-    r"studying|counselor|coach|list|recommend|cost|price|budget|state|states|you need|information)\b"
+    r"studying|counselor|coach|list|recommend|cost|price|budget|state|states|you need|information|"
+    r"fafsa|css profile|early decision|early action|regular decision|deadlines?|waitlist|"
+    r"common app|transcripts?|recommendation letters?)\b"
 )
 _FOREIGN_WORDS = (
     r"\b(hola|gracias|quiero|universidad|hijo|hija|estudiar|necesito|por favor|bonjour|merci|"

@@ -674,6 +674,8 @@ def test_a_just_show_me_message_still_yields_its_facts():
         ("what do you need?", []),
         ("What do you need from me?", []),
         ("Why do you need to know our income?", ["income"]),
+        ("What are the rules for early decision?", []),
+        ("When is the FAFSA deadline?", []),
     ],
 )
 def test_it_reads_a_question_back_to_the_coach(text, asked):
