@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aviator.admin import ReadOnlyAdmin
 from aviator.audit.services import audit_transcript_view
 from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Shortlist, ToolCall
 
@@ -21,7 +22,7 @@ class DecisionTraceInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyAdmin):
     list_display = ("id", "family", "phase", "created", "updated")
     list_filter = ("phase",)
     search_fields = ("id", "family__email")
@@ -36,18 +37,18 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProfileFact)
-class ProfileFactAdmin(admin.ModelAdmin):
+class ProfileFactAdmin(ReadOnlyAdmin):
     list_display = ("conversation", "slot", "value", "provenance", "confidence", "turn", "created")
     list_filter = ("provenance", "slot")
 
 
 @admin.register(ToolCall)
-class ToolCallAdmin(admin.ModelAdmin):
+class ToolCallAdmin(ReadOnlyAdmin):
     list_display = ("key", "tool", "status", "attempts", "queued_at", "finished_at")
     list_filter = ("status", "tool")
     readonly_fields = ("key", "payload", "result", "error")
 
 
 @admin.register(Shortlist)
-class ShortlistAdmin(admin.ModelAdmin):
+class ShortlistAdmin(ReadOnlyAdmin):
     list_display = ("conversation", "turn", "qualifying", "created")

@@ -27,10 +27,12 @@ from coach.models import (
     ApprovalStatus,
     Conversation,
     Message,
+    Phase,
     Role,
     SavedCollege,
 )
 from coach.transcript import conversation_locked, message_append
+from handoff.opening import open_escalation_of
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,12 @@ def approval_decide(*, conversation: Conversation, approval_id, approve: bool, f
         )
         if approval is None:
             raise ApprovalError(404, "not_found", "No such approval in this conversation.")
+        if _coach_is_away(conversation):
+            raise ApprovalError(
+                409,
+                "coach_away",
+                "A counselor has this conversation now (or it is closed); ask them instead.",
+            )
         pending = approval.status == ApprovalStatus.PENDING
         expired = pending and approval.expires_at <= timezone.now()
         if expired:
@@ -102,12 +110,21 @@ def approval_decide(*, conversation: Conversation, approval_id, approve: bool, f
             )
     try:
         approval_finish(approval_id=approval.pk)
+        # Messages the family sent while the proposal waited are answered now.
+        services.conversation_run_turn(conversation=conversation)
     except Exception:
-        # The decision is committed; the sweep (or the family repeating it) finishes the job.
+        # The decision is committed; the sweep, the family's next message or the family
+        # repeating it finishes the job.
         logger.exception("approval %s decided but not finished yet", approval.pk)
     if expired:
         raise ApprovalError(409, "expired", "This request expired; nothing was changed.")
     return approval
+
+
+def _coach_is_away(conversation: Conversation) -> bool:
+    """While a counselor is awaited or in charge, or once the conversation is closed, the coach
+    stays silent (DESIGN.md §6): nothing it proposed is carried out or resumed until hand-back."""
+    return conversation.phase == Phase.CLOSED or open_escalation_of(conversation) is not None
 
 
 def _close(approval: Approval, status: str, *, by=None) -> None:
@@ -169,46 +186,71 @@ def _execute(approval: Approval, conversation: Conversation) -> None:
                 )
     elif approval.kind == ApprovalKind.SEND_EMAIL:
         # The e-mail leaves after commit, from a task that retries until the mail server takes it.
-        transaction.on_commit(
-            lambda: celery_app.send_task("coach.deliver_list_email", args=[str(approval.id)]),
-            robust=True,
-        )
+        transaction.on_commit(lambda: _send_list_email(approval.id))
 
 
 def approval_supersede(*, conversation: Conversation) -> None:
     """The family wrote again instead of answering: drop the proposal (nothing is written) so
     their new message is answered. The caller holds the conversation's lock."""
     approval = pending_approval_of(conversation)
-    if approval is None:
-        return
-    _close(approval, ApprovalStatus.SUPERSEDED)
-    approval_finish(approval_id=approval.pk)
+    if approval is not None:
+        _close(approval, ApprovalStatus.SUPERSEDED, by=conversation.family)
+    approvals_finish_decided(conversation=conversation)
+
+
+def approvals_finish_decided(*, conversation: Conversation) -> None:
+    """Carry out this conversation's decided approvals not yet finished (their process died),
+    before anything else happens in it: its graph is still paused at them."""
+    for approval_id in conversation.approvals.filter(
+        ~Q(status=ApprovalStatus.PENDING), resumed_at__isnull=True
+    ).values_list("pk", flat=True):
+        approval_finish(approval_id=approval_id)
 
 
 def approvals_sweep(*, now=None) -> int:
     """Beat job: expire proposals nobody answered, and finish decided ones whose process died
     before finishing them. Returns how many approvals it finished."""
     now = now or timezone.now()
+    # A conversation a counselor holds is left alone: the coach resumes after hand-back.
+    coach_here = Q(conversation__phase__in=[Phase.GATHERING, Phase.RECOMMENDING, Phase.RECOMMENDED])
     for approval_id in Approval.objects.filter(
-        status=ApprovalStatus.PENDING, expires_at__lte=now
+        coach_here, status=ApprovalStatus.PENDING, expires_at__lte=now
     ).values_list("pk", flat=True):
         with transaction.atomic():
             approval = Approval.objects.select_related("conversation").get(pk=approval_id)
-            conversation_locked(approval.conversation)
+            conversation = conversation_locked(approval.conversation)
             approval = Approval.objects.select_for_update().get(pk=approval_id)
-            if approval.status == ApprovalStatus.PENDING:
+            if approval.status == ApprovalStatus.PENDING and not _coach_is_away(conversation):
                 _close(approval, ApprovalStatus.EXPIRED)
-    unfinished = Approval.objects.filter(
-        ~Q(status=ApprovalStatus.PENDING),
-        resumed_at__isnull=True,
-        decided_at__lte=now - UNFINISHED_AFTER,
-    ) | Approval.objects.filter(status=ApprovalStatus.EXPIRED, resumed_at__isnull=True)
+    unfinished = Approval.objects.filter(coach_here, resumed_at__isnull=True).filter(
+        Q(status=ApprovalStatus.EXPIRED)
+        | Q(~Q(status=ApprovalStatus.PENDING), decided_at__lte=now - UNFINISHED_AFTER)
+    )
     finished = 0
     for approval_id in unfinished.values_list("pk", flat=True).distinct():
         logger.warning("finishing approval %s left unfinished", approval_id)
-        approval_finish(approval_id=approval_id)
+        try:
+            approval_finish(approval_id=approval_id)
+        except Exception:
+            # One approval that cannot finish must not hold up the others; the next sweep retries.
+            logger.exception("approval %s could not be finished", approval_id)
+            continue
         finished += 1
+    for approval_id in Approval.objects.filter(
+        kind=ApprovalKind.SEND_EMAIL,
+        executed_at__lte=now - UNFINISHED_AFTER,
+        delivered_at__isnull=True,
+    ).values_list("pk", flat=True):
+        # The delivery task was lost (broker down at commit, or its retries spent): send again.
+        _send_list_email(approval_id)
     return finished
+
+
+def _send_list_email(approval_id) -> None:
+    try:
+        celery_app.send_task("coach.deliver_list_email", args=[str(approval_id)])
+    except Exception:
+        logger.warning("could not send e-mail task for %s; the sweep will", approval_id)
 
 
 def list_email_deliver(*, approval_id) -> None:

@@ -39,17 +39,15 @@ def hold_confirmed_overwrites(
     facts: dict[str, dict[str, Any]], extracted: tuple[ExtractedFact, ...]
 ) -> tuple[tuple[ExtractedFact, ...], tuple[ExtractedFact, ...]]:
     """Split what the family said into facts to apply now and those that would overwrite a
-    confirmed fact with another value: those wait for the family's approval (DESIGN.md §6)."""
+    confirmed fact with another value: those wait for the family's approval (DESIGN.md §6).
+    A guess (inferred) never replaces a confirmed fact at all."""
     apply_now, held = [], []
     for fact in extracted:
         current = facts.get(fact.slot)
-        overwrites = (
-            current is not None
-            and fact.provenance == "stated"
-            and is_confirmed(current)
-            and current["value"] != fact.value
-        )
-        (held if overwrites else apply_now).append(fact)
+        if current is None or not is_confirmed(current) or current["value"] == fact.value:
+            apply_now.append(fact)
+        elif fact.provenance == "stated":
+            held.append(fact)
     return tuple(apply_now), tuple(held)
 
 
@@ -85,7 +83,9 @@ def ledger_apply(
             "confidence": fact.confidence,
             "source_message_id": source_message_id,
             "turn": turn,
-            "confirmed": approved,
+            # Saying a confirmed value again keeps it confirmed.
+            "confirmed": approved
+            or bool(current and current.get("confirmed") and current["value"] == fact.value),
         }
         if current is not None and current["value"] == fact.value:
             continue  # the same value, now said outright: stronger, but no news for the family

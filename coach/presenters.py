@@ -3,7 +3,7 @@
 from typing import Any
 
 from aviator.accounts.roles import display_name
-from coach.models import ApprovalStatus, Conversation, Message, Role, ToolCallStatus
+from coach.models import ApprovalStatus, Conversation, Message, Phase, Role, ToolCallStatus
 from coach.profile import missing_topics
 
 
@@ -92,8 +92,11 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
         "missing": missing_topics(conversation.profile),
         "recommendations": [_recommendation(item) for item in shortlist.items] if shortlist else [],
         "escalation": escalation_summary(conversation.escalations.order_by("-created").first()),
+        # Nothing to approve while a counselor has the conversation: the coach is away.
         "pending_approval": approval_summary(
             conversation.approvals.filter(status=ApprovalStatus.PENDING).first()
+            if conversation.phase not in (Phase.ESCALATED, Phase.CLOSED)
+            else None
         ),
     }
 

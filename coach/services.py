@@ -245,9 +245,11 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             unanswered = _unanswered_family_messages(conversation)
             if not unanswered and conversation.messages.exists():
                 return reply
-            approvals.approval_supersede(conversation=conversation)
             tag_conversation(conversation.id)
             try:
+                # The graph may still be paused at a proposal: drop it, or finish a decided one.
+                approvals.approval_supersede(conversation=conversation)
+                unanswered = _unanswered_family_messages(conversation)
                 outcome = run_coach_turn(
                     conversation_id=str(conversation.id),
                     incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
@@ -256,16 +258,16 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
                 # A drop here leaves a checkpointed turn without its stored reply: the next
                 # call must store that reply, not run the graph again.
                 inject_database_faults(settings.COACH_FAULTS)
+                answering = next(
+                    (m for m in unanswered if str(m.id) == outcome.in_reply_to),
+                    unanswered[-1] if unanswered else None,
+                )
+                reply = outcome_apply(
+                    conversation, outcome, answering=answering, fact_changes=outcome.changes
+                )
             except Exception as error:
                 logger.exception("coach turn failed for conversation %s", conversation.id)
                 raise TurnFailed(str(error)) from error
-            answering = next(
-                (m for m in unanswered if str(m.id) == outcome.in_reply_to),
-                unanswered[-1] if unanswered else None,
-            )
-            reply = outcome_apply(
-                conversation, outcome, answering=answering, fact_changes=outcome.changes
-            )
             if not unanswered or answering == unanswered[-1]:
                 return reply
         return reply
@@ -373,8 +375,9 @@ def conversations_answer_waiting(*, older_than: timedelta, within: timedelta) ->
         try:
             if conversation_run_turn(conversation=conversation) is not None:
                 answered += 1
-        except TurnFailed:
-            logger.warning("conversation %s still cannot be answered", conversation.id)
+        except Exception:
+            # One conversation that cannot be answered must not hold up the others.
+            logger.exception("conversation %s still cannot be answered", conversation.id)
     return answered
 
 

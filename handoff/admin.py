@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aviator.admin import ReadOnlyAdmin
 from handoff.models import Escalation, EscalationNote
 
 
@@ -9,7 +10,7 @@ class EscalationNoteInline(admin.TabularInline):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("id", "reason", "urgent", "state", "assigned_to", "created", "resolved_at")
     list_filter = ("reason", "urgent", "state")
     inlines = [EscalationNoteInline]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from aviator.admin import ReadOnlyAdmin
 from aviator.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the log is for reading and filtering, never for editing."""
 
     list_display = ("created", "actor_role", "actor_email", "action", "object_type", "object_id")
@@ -12,12 +13,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("actor_email", "object_id", "conversation_id")
     date_hierarchy = "created"
     readonly_fields = [field.name for field in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,11 +4,12 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 
 from coach.models import Conversation
 from coach.review.models import Alert
+from coach.review.monitoring import questions_before_first_recommendation
 from handoff.models import OPEN_STATES, Escalation
 from handoff.services import escalation_overdue
 
@@ -46,20 +47,13 @@ def bars(points: list[tuple[str, int]]) -> list[Bar]:
     ]
 
 
-def _questions_asked(conversations) -> list[int]:
-    return list(
-        conversations.filter(phase="recommended")
-        .annotate(asked=Count("traces", filter=Q(traces__node="ask")))
-        .values_list("asked", flat=True)
-    )
-
-
 def dashboard(*, now: datetime) -> dict:
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = Conversation.objects.filter(created__gte=start_of_day)
     started = today.count()
-    recommended = today.filter(phase="recommended").count()
-    asked_today = _questions_asked(today)
+    # Reached a recommendation at some point, whatever happened after (an escalation, a change).
+    recommended = today.filter(traces__node="present").distinct().count()
+    asked_today = list(questions_before_first_recommendation(start=start_of_day, end=now).values())
     open_escalations = list(Escalation.objects.filter(state__in=OPEN_STATES))
     fortnight = now - timedelta(days=14)
     per_day = dict(
@@ -70,7 +64,7 @@ def dashboard(*, now: datetime) -> dict:
         .values_list("day", "count")
     )
     days = [(fortnight + timedelta(days=offset)).date() for offset in range(1, 15)]
-    asked_recently = _questions_asked(Conversation.objects.filter(created__gte=fortnight))
+    asked_recently = list(questions_before_first_recommendation(start=fortnight, end=now).values())
     reasons = (
         Escalation.objects.filter(created__gte=fortnight)
         .values_list("reason")

@@ -354,3 +354,107 @@ def test_the_chat_page_needs_an_explicit_answer(client, family_alice, save_propo
     client.post(f"/conversations/{save_proposed.conversation_id}/approvals/{save_proposed.id}/")
     save_proposed.refresh_from_db()
     assert save_proposed.status == "pending"
+
+
+# --- the coach is away while a counselor has the conversation -------------------------------
+
+
+@pytest.fixture
+def handed_to_a_counselor(save_proposed, recommended, counselor_carol):
+    escalation = escalation_request(conversation=recommended)
+    escalation_claim(escalation_id=escalation.id, counselor=counselor_carol)
+    return save_proposed
+
+
+def test_an_approval_cannot_be_decided_while_a_counselor_has_the_conversation(
+    handed_to_a_counselor,
+):
+    with pytest.raises(ApprovalError) as refused:
+        decide(handed_to_a_counselor, True)
+    assert (refused.value.code, SavedCollege.objects.count()) == ("coach_away", 0)
+
+
+def test_the_sweep_does_not_expire_into_a_counselors_conversation(
+    handed_to_a_counselor, recommended
+):
+    approvals_sweep(now=handed_to_a_counselor.expires_at + timedelta(seconds=1))
+    recommended.refresh_from_db()
+    assert (recommended.phase, last_coach_text(recommended).startswith("That request")) == (
+        "escalated",
+        False,
+    )
+
+
+def test_no_approval_is_offered_while_a_counselor_has_the_conversation(
+    handed_to_a_counselor, recommended
+):
+    recommended.refresh_from_db()
+    assert conversation_state(recommended)["pending_approval"] is None
+
+
+def test_a_message_sent_while_a_decision_was_unfinished_is_answered(
+    save_proposed, recommended, say, monkeypatch
+):
+    def dies(**kwargs):
+        raise ConnectionError("process died")
+
+    monkeypatch.setattr(approvals, "resume_coach_turn", dies)
+    decide(save_proposed, True)
+    monkeypatch.undo()
+    say(recommended, "Also, what about Virginia?")
+    family_message = recommended.messages.filter(role="family").order_by("-seq").first()
+    assert (
+        SavedCollege.objects.count(),
+        recommended.messages.filter(role="coach", reply_to=family_message).exists(),
+    ) == (len(save_proposed.proposed["colleges"]), True)
+
+
+def test_one_approval_that_cannot_finish_does_not_stop_the_sweep(
+    save_proposed, recommended, family_bob, catalog, run_tools_in_process, monkeypatch
+):
+    from coach.services import conversation_start
+
+    other = conversation_start(family=family_bob)
+    family_message_submit(
+        conversation=other, text="Biology, GPA 3.8, ACT 29, 24k a year, North Carolina."
+    )
+    run_tools_in_process(other)
+    family_message_submit(conversation=other, text="Please save this list to My list.")
+    real_resume = approvals.resume_coach_turn
+
+    def fails_for_alice(**kwargs):
+        if kwargs["conversation_id"] == str(recommended.id):
+            raise ConnectionError("alice's resume keeps failing")
+        return real_resume(**kwargs)
+
+    monkeypatch.setattr(approvals, "resume_coach_turn", fails_for_alice)
+    later = timezone.now() + timedelta(days=2)
+    approvals_sweep(now=later)
+    assert Approval.objects.get(conversation=other).resumed_at is not None
+
+
+def test_a_confirmed_inferred_fact_is_not_replaced_by_a_guess():
+    from coach.language.base import ExtractedFact
+    from coach.ledger import hold_confirmed_overwrites
+
+    facts = {"home_state": {"value": "OH", "provenance": "inferred", "confirmed": True}}
+    guess = ExtractedFact("home_state", "PA", 0.6, "inferred")
+    assert hold_confirmed_overwrites(facts, (guess,)) == ((), ())
+
+
+def test_an_email_whose_delivery_task_was_lost_is_sent_again_by_the_sweep(
+    email_proposed, monkeypatch, django_capture_on_commit_callbacks
+):
+    from aviator.celery import app as celery_app
+
+    sent: list[str] = []
+
+    def broker_down(name, args=None, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(email_proposed, True)
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args=None, **kw: sent.append(name))
+    approvals_sweep(now=timezone.now() + timedelta(minutes=5))
+    assert sent == ["coach.deliver_list_email"]

@@ -85,7 +85,7 @@ def test_a_reply_lost_after_the_checkpoint_is_stored_without_rerunning_the_graph
         raise Boom("killed before commit")
 
     monkeypatch.setattr(Conversation, "save", die_once)
-    with pytest.raises(Boom):
+    with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="Hello")
     turns_before = graph_values(conversation)["turn"]
     from coach.services import conversation_run_turn
