@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from django.db import OperationalError as DatabaseOperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from aviator.envparse import named_numbers
+
 # name -> (meaning, what its value is)
 KNOWN_FAULTS: dict[str, str] = {
     "tool_error": "probability that a tool run raises a transient error",
@@ -36,19 +38,10 @@ class InjectedPermanentFault(Exception):
 
 def parse_faults(spec: str) -> dict[str, float]:
     """`name=value,...` → {name: value}; ValueError naming what is wrong."""
-    faults: dict[str, float] = {}
-    for part in filter(None, (chunk.strip() for chunk in spec.split(","))):
-        name, _, raw = part.partition("=")
-        name = name.strip()
-        if name not in KNOWN_FAULTS:
-            raise ValueError(f"unknown fault {name!r}; known: {', '.join(KNOWN_FAULTS)}")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"fault {name} needs a number, not {raw!r}") from None
-        if value < 0 or (not name.endswith("_delay") and value > 1):
-            raise ValueError(f"fault {name}={raw} is out of range")
-        faults[name] = value
+    faults = named_numbers(spec, known=KNOWN_FAULTS, kind="fault")
+    for name, value in faults.items():
+        if not value >= 0 or (not name.endswith("_delay") and value > 1):
+            raise ValueError(f"fault {name}={value:g} is out of range")
     return faults
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aviator.envparse import named_numbers
+
 # What each signal measures, in words an admin reads in an alert.
 SIGNALS: dict[str, str] = {
     "questions_before_recommendation": "mean coach questions before the first recommendation",
@@ -125,20 +127,11 @@ def parse_drift_thresholds(spec: str) -> dict[str, float]:
     Raises ValueError naming the unknown signal or the bad number, so a typo in the environment
     stops the process at start instead of silently keeping a default.
     """
-    thresholds = dict(DEFAULT_THRESHOLDS)
-    for part in filter(None, (chunk.strip() for chunk in spec.split(","))):
-        name, _, raw = part.partition("=")
-        name = name.strip()
-        if name not in SIGNALS:
-            raise ValueError(f"unknown drift signal {name!r}; known: {', '.join(SIGNALS)}")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"drift threshold {name} needs a number, not {raw!r}") from None
+    given = named_numbers(spec, known=SIGNALS, kind="drift signal")
+    for name, value in given.items():
         if not math.isfinite(value) or value <= 0:
-            raise ValueError(f"drift threshold {name}={raw.strip()} must be a positive number")
-        thresholds[name] = value
-    return thresholds
+            raise ValueError(f"drift threshold {name}={value:g} must be a positive number")
+    return {**DEFAULT_THRESHOLDS, **given}
 
 
 def _ratio(part: int, whole: int) -> float:
