@@ -37,7 +37,8 @@ def _errors(*statuses: int) -> dict:
         400: "Invalid body (malformed JSON, empty or non-string text).",
         401: "Missing or invalid bearer token.",
         404: "No such conversation (or not yours).",
-        409: "The approval was already decided otherwise, or it expired.",
+        409: "The approval was already decided otherwise, it expired, or a counselor has the "
+        "conversation now.",
         413: "Text longer than the limit.",
         429: "Too many messages or conversations; the Retry-After header says when to retry.",
         503: "The coach could not answer; the message is stored.",

@@ -84,15 +84,13 @@ def approval_decide(*, conversation: Conversation, approval_id, approve: bool, f
     after the approval expired, is a 409 (an expired approval is closed on the way)."""
     wanted = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     with transaction.atomic():
-        conversation_locked(conversation)
+        locked = conversation_locked(conversation)
         approval = (
-            Approval.objects.select_for_update()
-            .filter(pk=approval_id, conversation=conversation)
-            .first()
+            Approval.objects.select_for_update().filter(pk=approval_id, conversation=locked).first()
         )
         if approval is None:
             raise ApprovalError(404, "not_found", "No such approval in this conversation.")
-        if _coach_is_away(conversation):
+        if _coach_is_away(locked):
             raise ApprovalError(
                 409,
                 "coach_away",
