@@ -18,6 +18,7 @@ from coach.services import (
     conversation_start,
     family_message_submit,
 )
+from coach.transcript import states_published
 
 
 @json_endpoint(methods=["GET", "POST"])
@@ -53,9 +54,13 @@ def conversation_messages(request, user, conversation_id):
         ) from None
     message_quota_check(user=user)
     try:
-        family_message_submit(conversation=conversation, text=text)
+        with states_published() as published:
+            family_message_submit(conversation=conversation, text=text)
     except TurnFailed:
         raise ApiError(503, "turn_failed", TurnFailed.family_explanation) from None
+    if conversation.id in published:
+        return JsonResponse(published[conversation.id])
+    # The turn published no state (the coach is waiting for a tool or a counselor).
     conversation.refresh_from_db()
     return JsonResponse(conversation_state(conversation))
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from aviator.audit.services import audit_record
@@ -89,15 +89,25 @@ class TurnResult:
 
 def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     """Family messages after the last one the coach answered or a counselor spoke after."""
-    answered_by_coach = conversation.messages.filter(
-        role=Role.COACH, reply_to__isnull=False
-    ).aggregate(last=Max("reply_to__seq"))["last"]
-    last_counselor = conversation.messages.filter(role=Role.COUNSELOR).aggregate(last=Max("seq"))[
-        "last"
-    ]
-    last_answered = max(answered_by_coach or 0, last_counselor or 0)
+    # One query: every turn asks, some twice.
+    answered_by_coach = _last_seq(
+        conversation.messages.filter(role=Role.COACH, reply_to__isnull=False), "reply_to__seq"
+    )
+    last_counselor = _last_seq(conversation.messages.filter(role=Role.COUNSELOR), "seq")
     return list(
-        conversation.messages.filter(role=Role.FAMILY, seq__gt=last_answered).order_by("seq")
+        conversation.messages.filter(
+            role=Role.FAMILY, seq__gt=Greatest(answered_by_coach, last_counselor)
+        ).order_by("seq")
+    )
+
+
+def _last_seq(messages, field: str) -> Coalesce:
+    """The largest `field` among `messages` (0 when there are none), as a subquery."""
+    return Coalesce(
+        Subquery(
+            messages.order_by().values("conversation").annotate(last=Max(field)).values("last")
+        ),
+        0,
     )
 
 
@@ -248,8 +258,8 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             tag_conversation(conversation.id)
             try:
                 # The graph may still be paused at a proposal: drop it, or finish a decided one.
-                approvals.approval_supersede(conversation=conversation)
-                unanswered = _unanswered_family_messages(conversation)
+                if approvals.approval_supersede(conversation=conversation):
+                    unanswered = _unanswered_family_messages(conversation)
                 outcome = run_coach_turn(
                     conversation_id=str(conversation.id),
                     incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
@@ -458,8 +468,8 @@ def conversation_start(*, family) -> Conversation:
 def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> None:
     """The coach is silent while a counselor is awaited, but a safety disclosure is never left
     waiting: crisis resources go out at once and the escalation becomes urgent."""
-    escalation = open_escalation_of(conversation)
-    if escalation is None or guard.CRISIS not in guard.guard_signals(text):
+    # The text first: it needs no query, and most messages are not a crisis.
+    if guard.CRISIS not in guard.guard_signals(text) or open_escalation_of(conversation) is None:
         return
     message_append(conversation, role=Role.SYSTEM, text=prompts.ESCALATE_CRISIS)
     escalation_open(conversation=conversation, reason="crisis", urgent=True)
