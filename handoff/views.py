@@ -1,14 +1,11 @@
 """Staff inbox pages for counselors and admins."""
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from aviator.accounts.decorators import staff_only
 from aviator.audit.services import audit_transcript_view
 from coach.models import DecisionTrace
 from coach.presenters import conversation_state
@@ -16,7 +13,6 @@ from handoff.selectors import (
     QUEUES,
     escalation_for_staff,
     escalations_in_queue,
-    is_staff_member,
     may_read_transcript,
 )
 from handoff.services import (
@@ -27,17 +23,6 @@ from handoff.services import (
     escalation_reply,
     escalation_resolve,
 )
-
-
-def staff_only(view):
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @staff_only

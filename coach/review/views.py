@@ -3,18 +3,18 @@ dashboard. Reading a transcript is audit-logged; everything but one's own escala
 conversations is for admins."""
 
 import csv
-import functools
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from aviator.accounts.decorators import admin_only
 from aviator.accounts.roles import Role, role_of
 from aviator.audit.services import audit_record, audit_transcript_view
 from coach.models import Conversation
@@ -26,17 +26,6 @@ from coach.review.transcripts import conversation_timeline, conversations_for_re
 from coach.selectors import conversation_for_staff
 
 PAGE_SIZE = 50
-
-
-def admin_only(view):
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if role_of(request.user) != Role.ADMIN:
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @admin_only
