@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
 
 from aviator.accounts.services import token_authenticate
+from aviator.errors import Refused
 from aviator.logs import log_user_role
 from aviator.ratelimit import RateLimited
 
@@ -70,7 +71,7 @@ def json_endpoint(*, methods: list[str]) -> Callable:
                     )
             try:
                 return view(request, user, *args, **kwargs)
-            except ApiError as error:
+            except (ApiError, Refused) as error:
                 return error_response(error.status, error.code, error.message)
             except RateLimited as error:
                 response = error_response(429, "rate_limited", error.message)

@@ -6,7 +6,7 @@ Views authenticate, validate, call one service and answer.
 from django.http import JsonResponse
 
 from aviator.jsonapi import ApiError, json_endpoint, parse_body
-from coach.approvals import ApprovalError, approval_decide
+from coach.approvals import approval_decide
 from coach.presenters import conversation_state, conversation_summary
 from coach.quotas import conversation_quota_check, message_quota_check
 from coach.schemas import ApprovalDecisionIn, ConversationCreateIn, MessageIn
@@ -69,11 +69,8 @@ def conversation_messages(request, user, conversation_id):
 def conversation_approval(request, user, conversation_id, approval_id):
     conversation = conversation_for_family(user=user, conversation_id=conversation_id)
     body = parse_body(request, ApprovalDecisionIn)
-    try:
-        approval_decide(
-            conversation=conversation, approval_id=approval_id, approve=body.approve, family=user
-        )
-    except ApprovalError as error:
-        raise ApiError(error.status, error.code, error.message) from None
+    approval_decide(
+        conversation=conversation, approval_id=approval_id, approve=body.approve, family=user
+    )
     conversation.refresh_from_db()
     return JsonResponse(conversation_state(conversation))

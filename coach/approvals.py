@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aviator.audit.services import audit_record
 from aviator.celery import app as celery_app
+from aviator.errors import Refused
 from coach import services
 from coach.catalog.models import College
 from coach.graph.runner import TurnOutcome, resume_coach_turn
@@ -40,12 +41,8 @@ logger = logging.getLogger(__name__)
 UNFINISHED_AFTER = timedelta(minutes=1)
 
 
-class ApprovalError(Exception):
+class ApprovalError(Refused):
     """A refused decision; `status` is the HTTP status that says why (404 or 409)."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def pending_approval_of(conversation: Conversation) -> Approval | None:

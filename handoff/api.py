@@ -5,12 +5,11 @@ from typing import Any
 from django.http import JsonResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from aviator.jsonapi import ApiError, json_endpoint, parse_body
+from aviator.jsonapi import json_endpoint, parse_body
 from coach.presenters import conversation_state
 from coach.selectors import conversation_for_family
 from handoff.selectors import escalation_for_staff, escalation_payload, escalations_in_queue
 from handoff.services import (
-    HandoffError,
     escalation_claim,
     escalation_reply,
     escalation_request,
@@ -34,18 +33,11 @@ class ResolveIn(BaseModel):
     facts: dict[str, Any] = Field(default_factory=dict)
 
 
-def _refused(error: HandoffError) -> ApiError:
-    return ApiError(error.status, error.code, error.message)
-
-
 @json_endpoint(methods=["POST"])
 def conversation_handoff(request, user, conversation_id):
     conversation = conversation_for_family(user=user, conversation_id=conversation_id)
     parse_body(request, HandoffIn)
-    try:
-        escalation_request(conversation=conversation)
-    except HandoffError as error:
-        raise _refused(error) from None
+    escalation_request(conversation=conversation)
     conversation.refresh_from_db()
     return JsonResponse(conversation_state(conversation))
 
@@ -65,10 +57,7 @@ def escalations(request, user):
 @json_endpoint(methods=["POST"])
 def escalation_claim_view(request, user, escalation_id):
     escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
-    try:
-        escalation = escalation_claim(escalation_id=escalation.id, counselor=user)
-    except HandoffError as error:
-        raise _refused(error) from None
+    escalation = escalation_claim(escalation_id=escalation.id, counselor=user)
     return JsonResponse(escalation_payload(escalation))
 
 
@@ -76,10 +65,7 @@ def escalation_claim_view(request, user, escalation_id):
 def escalation_reply_view(request, user, escalation_id):
     escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
     body = parse_body(request, ReplyIn)
-    try:
-        escalation_reply(escalation_id=escalation.id, counselor=user, text=body.text)
-    except HandoffError as error:
-        raise _refused(error) from None
+    escalation_reply(escalation_id=escalation.id, counselor=user, text=body.text)
     escalation.refresh_from_db()
     return JsonResponse(escalation_payload(escalation))
 
@@ -88,13 +74,10 @@ def escalation_reply_view(request, user, escalation_id):
 def escalation_resolve_view(request, user, escalation_id):
     escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
     body = parse_body(request, ResolveIn)
-    try:
-        escalation = escalation_resolve(
-            escalation_id=escalation.id,
-            counselor=user,
-            handback=body.handback,
-            staff_facts=body.facts,
-        )
-    except HandoffError as error:
-        raise _refused(error) from None
+    escalation = escalation_resolve(
+        escalation_id=escalation.id,
+        counselor=user,
+        handback=body.handback,
+        staff_facts=body.facts,
+    )
     return JsonResponse(escalation_payload(escalation))

@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm
 
 from aviator.accounts.roles import display_name
 from aviator.audit.services import audit_record
+from aviator.errors import Refused
 from coach.models import Conversation, Message, Phase, Role
 from coach.profile import SlotValueError, validate_slot_value
 from coach.services import InvalidMessage, check_family_text, conversation_hand_back
@@ -25,12 +26,8 @@ from handoff.opening import FIRST_REPLY_SLA, RESOLUTION_SLA, escalation_open, no
 logger = logging.getLogger(__name__)
 
 
-class HandoffError(Exception):
+class HandoffError(Refused):
     """A refused transition; `status` is the HTTP status that says why (403, 409 or 400)."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def _locked_escalation(escalation_id) -> Escalation:

@@ -1,0 +1,9 @@
+"""Refusals the services raise when a request is understood but not allowed now (a claimed
+escalation, an approval already decided). Pages show `message`; the API answers `status` with
+`code` and `message` in the usual error shape."""
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
