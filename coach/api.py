@@ -61,7 +61,6 @@ def conversation_messages(request, user, conversation_id):
     if conversation.id in published:
         return JsonResponse(published[conversation.id])
     # The turn published no state (the coach is waiting for a tool or a counselor).
-    conversation.refresh_from_db()
     return JsonResponse(conversation_state(conversation))
 
 
@@ -72,5 +71,4 @@ def conversation_approval(request, user, conversation_id, approval_id):
     approval_decide(
         conversation=conversation, approval_id=approval_id, approve=body.approve, family=user
     )
-    conversation.refresh_from_db()
     return JsonResponse(conversation_state(conversation))

@@ -184,20 +184,14 @@ def _execute(approval: Approval, conversation: Conversation) -> None:
         transaction.on_commit(lambda: _send_list_email(approval.id))
 
 
-def approval_supersede(*, conversation: Conversation) -> bool:
+def approval_supersede(*, conversation: Conversation) -> None:
     """The family wrote again instead of answering: drop the proposal (nothing is written) so
-    their new message is answered. The caller holds the conversation's lock. Returns whether there
-    was an approval to drop or finish (finishing one may have stored a reply)."""
-    # Every turn calls this, and most conversations have nothing waiting: one query then.
-    if not conversation.approvals.filter(
-        Q(status=ApprovalStatus.PENDING) | Q(resumed_at__isnull=True)
-    ).exists():
-        return False
+    their new message is answered, and finish decided ones (which may store a reply). The caller
+    holds the conversation's lock, which says it has an unfinished approval."""
     approval = pending_approval_of(conversation)
     if approval is not None:
         _close(approval, ApprovalStatus.SUPERSEDED, by=conversation.family)
     approvals_finish_decided(conversation=conversation)
-    return True
 
 
 def approvals_finish_decided(*, conversation: Conversation) -> None:

@@ -23,7 +23,14 @@ from django.test import Client
 from aviator.accounts.roles import Role
 from aviator.accounts.services import token_issue, user_create
 from coach.evaluation import UNKNOWN_ANSWER, recommendation_violations
-from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
+from coach.models import (
+    TOOL_CALL_UNDERWAY,
+    Conversation,
+    DecisionTrace,
+    Shortlist,
+    ToolCall,
+    ToolCallStatus,
+)
 from coach.services import tool_calls_resend_stale
 from coach.tasks import STALE_AFTER, TOOL_TASK_OPTIONS, TRANSIENT_ERRORS
 from handoff.models import Escalation
@@ -162,7 +169,7 @@ def _check_conversation(conversation, run: FamilyRun, violations, counts: Counte
     answered = {m.reply_to_id for m in messages if m.role == "coach" and m.reply_to_id}
     last_family = family[-1] if family else None
     waiting = ToolCall.objects.filter(
-        conversation=conversation, status__in=[ToolCallStatus.QUEUED, ToolCallStatus.RUNNING]
+        conversation=conversation, status__in=TOOL_CALL_UNDERWAY
     ).exists()
     silent = (
         last_family is not None
@@ -258,9 +265,7 @@ def _wait_for_tool_calls(runs: list[FamilyRun]) -> None:
     """Let tool calls still retrying (or waiting for a resend) finish before the checks."""
     ids = [run.conversation_id for run in runs if run.conversation_id]
     deadline = time.monotonic() + SETTLE_SECONDS
-    open_calls = ToolCall.objects.filter(
-        conversation_id__in=ids, status__in=[ToolCallStatus.QUEUED, ToolCallStatus.RUNNING]
-    )
+    open_calls = ToolCall.objects.filter(conversation_id__in=ids, status__in=TOOL_CALL_UNDERWAY)
     while open_calls.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
 

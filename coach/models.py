@@ -137,6 +137,10 @@ class ToolCallStatus(models.TextChoices):
     FAILED = "failed"
 
 
+# A tool call still to finish: while one is, the coach waits for it before answering anything.
+TOOL_CALL_UNDERWAY = (ToolCallStatus.QUEUED, ToolCallStatus.RUNNING)
+
+
 class ToolCall(models.Model):
     """A tool the coach graph paused for, run as a Celery task and resumed exactly once.
 

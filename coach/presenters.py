@@ -2,9 +2,22 @@
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from aviator.accounts.roles import display_name
-from coach.models import ApprovalStatus, Conversation, Message, Phase, Role, ToolCallStatus
+from coach.models import (
+    TOOL_CALL_UNDERWAY,
+    Approval,
+    ApprovalStatus,
+    Conversation,
+    Message,
+    Phase,
+    Role,
+    Shortlist,
+    ToolCall,
+)
 from coach.profile import missing_topics
+from handoff.models import Escalation
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -78,26 +91,51 @@ def approval_summary(approval) -> dict[str, Any] | None:
 
 
 def conversation_state(conversation: Conversation) -> dict[str, Any]:
-    messages = list(conversation.messages.order_by("seq"))
-    shortlist = conversation.shortlists.order_by("-created").first()
-    busy = conversation.tool_calls.filter(
-        status__in=[ToolCallStatus.QUEUED, ToolCallStatus.RUNNING]
-    ).exists()
+    """The state as stored now (the phase and profile too are read afresh, not taken from the
+    object passed). One query answers the common case with the messages: the rows that are often
+    absent (an escalation, a pending approval) are looked for only when they exist."""
+    current = (
+        Conversation.objects.filter(pk=conversation.pk)
+        .values(
+            "phase",
+            "profile",
+            busy=Exists(
+                ToolCall.objects.filter(
+                    conversation=OuterRef("pk"),
+                    status__in=TOOL_CALL_UNDERWAY,
+                )
+            ),
+            recommendations=Subquery(
+                Shortlist.objects.filter(conversation=OuterRef("pk"))
+                .order_by("-created")
+                .values("items")[:1]
+            ),
+            escalated=Exists(Escalation.objects.filter(conversation=OuterRef("pk"))),
+            approval_pending=Exists(
+                Approval.objects.filter(conversation=OuterRef("pk"), status=ApprovalStatus.PENDING)
+            ),
+        )
+        .get()
+    )
+    messages = conversation.messages.order_by("seq")
+    escalation = approval = None
+    if current["escalated"]:
+        escalation = (
+            conversation.escalations.select_related("assigned_to").order_by("-created").first()
+        )
+    # Nothing to approve while a counselor has the conversation: the coach is away.
+    if current["approval_pending"] and current["phase"] not in (Phase.ESCALATED, Phase.CLOSED):
+        approval = conversation.approvals.filter(status=ApprovalStatus.PENDING).first()
     return {
-        "id": str(conversation.id),
-        "phase": conversation.phase,
-        "busy": busy,
+        "id": str(conversation.pk),
+        "phase": current["phase"],
+        "busy": current["busy"],
         "messages": [message_payload(message) for message in messages],
-        "profile": dict(conversation.profile),
-        "missing": missing_topics(conversation.profile),
-        "recommendations": [_recommendation(item) for item in shortlist.items] if shortlist else [],
-        "escalation": escalation_summary(conversation.escalations.order_by("-created").first()),
-        # Nothing to approve while a counselor has the conversation: the coach is away.
-        "pending_approval": approval_summary(
-            conversation.approvals.filter(status=ApprovalStatus.PENDING).first()
-            if conversation.phase not in (Phase.ESCALATED, Phase.CLOSED)
-            else None
-        ),
+        "profile": dict(current["profile"]),
+        "missing": missing_topics(current["profile"]),
+        "recommendations": [_recommendation(item) for item in current["recommendations"] or []],
+        "escalation": escalation_summary(escalation),
+        "pending_approval": approval_summary(approval),
     }
 
 

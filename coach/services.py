@@ -11,8 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aviator.audit.services import audit_record
@@ -88,26 +88,12 @@ class TurnResult:
 
 
 def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
-    """Family messages after the last one the coach answered or a counselor spoke after."""
-    # One query: every turn asks, some twice.
-    answered_by_coach = _last_seq(
-        conversation.messages.filter(role=Role.COACH, reply_to__isnull=False), "reply_to__seq"
-    )
-    last_counselor = _last_seq(conversation.messages.filter(role=Role.COUNSELOR), "seq")
+    """Family messages after the last one the coach answered or a counselor spoke after.
+    `conversation` is locked (`conversation_locked` knows how far it was answered)."""
     return list(
         conversation.messages.filter(
-            role=Role.FAMILY, seq__gt=Greatest(answered_by_coach, last_counselor)
+            role=Role.FAMILY, seq__gt=conversation.answered_through
         ).order_by("seq")
-    )
-
-
-def _last_seq(messages, field: str) -> Coalesce:
-    """The largest `field` among `messages` (0 when there are none), as a subquery."""
-    return Coalesce(
-        Subquery(
-            messages.order_by().values("conversation").annotate(last=Max(field)).values("last")
-        ),
-        0,
     )
 
 
@@ -142,33 +128,46 @@ def _store_fact_changes(
 
 
 def _record_turn(
-    conversation: Conversation, outcome: TurnOutcome, *, fact_changes: list[dict[str, Any]]
+    conversation: Conversation,
+    outcome: TurnOutcome,
+    *,
+    fact_changes: list[dict[str, Any]],
+    reply: Message | None,
 ) -> None:
-    """Copy the turn's ledger changes and decision trace out of the checkpoint into the database.
+    """Copy the turn's ledger changes and decision trace out of the checkpoint into the database,
+    the trace linked to the `reply` that ends the turn.
 
-    A turn paused for a tool or an approval is recorded in parts; trace steps already stored are
-    skipped, and each part stores the ledger changes made during it (`fact_changes`).
+    A turn paused for a tool or an approval is recorded in parts: each part stores the ledger
+    changes made during it (`fact_changes`) and its new trace steps, and the part that ends with
+    the reply links every step of the turn to it.
     """
     _store_fact_changes(conversation, outcome, fact_changes)
-    DecisionTrace.objects.bulk_create(
-        [
-            DecisionTrace(
-                conversation=conversation,
-                turn=outcome.turn,
-                step=step,
-                node=entry["node"],
-                decision=entry["decision"],
-                reason=entry["reason"],
-                score=entry["score"],
-                slots_before=entry["slots_before"],
-                slots_after=entry["slots_after"],
-                latency_ms=entry["latency_ms"],
-                details=entry["details"],
-            )
-            for step, entry in enumerate(outcome.trace)
-        ],
-        ignore_conflicts=True,
-    )
+    steps = [
+        DecisionTrace(
+            conversation=conversation,
+            turn=outcome.turn,
+            step=step,
+            node=entry["node"],
+            decision=entry["decision"],
+            reason=entry["reason"],
+            score=entry["score"],
+            slots_before=entry["slots_before"],
+            slots_after=entry["slots_after"],
+            latency_ms=entry["latency_ms"],
+            details=entry["details"],
+            reply=reply,
+        )
+        for step, entry in enumerate(outcome.trace)
+    ]
+    if reply is None:
+        DecisionTrace.objects.bulk_create(steps, ignore_conflicts=True)
+    else:
+        DecisionTrace.objects.bulk_create(
+            steps,
+            update_conflicts=True,
+            unique_fields=["conversation", "turn", "step"],
+            update_fields=["reply"],
+        )
 
 
 def outcome_apply(
@@ -181,19 +180,16 @@ def outcome_apply(
     """Store what a (part of a) turn produced: the reply, or the tool call or approval the graph
     waits for. `answering`: the family message a reply or proposal answers (None when an earlier
     part of the turn already answered it)."""
-    _record_turn(conversation, outcome, fact_changes=fact_changes)
     conversation.profile = outcome.profile
+    conversation.phase = outcome.phase
     reply = None
     if outcome.pending_tool is not None:
         tool_call_enqueue(conversation=conversation, outcome=outcome, answering=answering)
         conversation.phase = Phase.RECOMMENDING
     elif outcome.pending_approval is not None:
         approvals.approval_open(conversation=conversation, outcome=outcome, answering=answering)
-        conversation.phase = outcome.phase
-    elif outcome.reply is None:
-        # The turn ended silently (its approval was superseded by a newer message).
-        conversation.phase = outcome.phase
-    else:
+    elif outcome.reply is not None:
+        # (No reply: the turn ended silently, its approval superseded by a newer message.)
         reply = message_append(
             conversation,
             role=Role.COACH,
@@ -201,10 +197,6 @@ def outcome_apply(
             asks=outcome.reply["asks"],
             reply_to=answering,
         )
-        DecisionTrace.objects.filter(conversation=conversation, turn=outcome.turn).update(
-            reply=reply
-        )
-        conversation.phase = outcome.phase
         if outcome.escalation:
             escalation_open(
                 conversation=conversation,
@@ -225,6 +217,7 @@ def outcome_apply(
                 conversation_id=conversation.id,
                 after={"unitids": [item["unitid"] for item in shortlist.items]},
             )
+    _record_turn(conversation, outcome, fact_changes=fact_changes, reply=reply)
     conversation.save(update_fields=["phase", "profile", "updated"])
     publish_state_on_commit(conversation)
     return reply
@@ -246,11 +239,11 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
     nothing is answered twice. Hence the loop, which runs at most twice in practice.
     """
     with transaction.atomic():
-        conversation = conversation_locked(conversation)
         reply = None
         for _ in range(MAX_TURNS_PER_CALL):
+            conversation = conversation_locked(conversation)
             # While a tool runs, or while a counselor holds the conversation, the coach is silent.
-            if _pending_tool_call(conversation) is not None or open_escalation_of(conversation):
+            if conversation.tool_underway or conversation.counselor_holds:
                 return reply
             unanswered = _unanswered_family_messages(conversation)
             if not unanswered and conversation.messages.exists():
@@ -258,7 +251,9 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             tag_conversation(conversation.id)
             try:
                 # The graph may still be paused at a proposal: drop it, or finish a decided one.
-                if approvals.approval_supersede(conversation=conversation):
+                if conversation.approval_unfinished:
+                    approvals.approval_supersede(conversation=conversation)
+                    conversation = conversation_locked(conversation)
                     unanswered = _unanswered_family_messages(conversation)
                 outcome = run_coach_turn(
                     conversation_id=str(conversation.id),
@@ -285,12 +280,6 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
 
 # A lost turn stored as it was, then the turn answering the rest (one spare for safety).
 MAX_TURNS_PER_CALL = 3
-
-
-def _pending_tool_call(conversation: Conversation) -> ToolCall | None:
-    return conversation.tool_calls.filter(
-        status__in=[ToolCallStatus.QUEUED, ToolCallStatus.RUNNING]
-    ).first()
 
 
 def tool_call_enqueue(

@@ -5,19 +5,28 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
 
 from coach.events import publish_conversation_event
-from coach.models import Conversation, Message
+from coach.models import (
+    TOOL_CALL_UNDERWAY,
+    Approval,
+    ApprovalStatus,
+    Conversation,
+    Message,
+    Role,
+    ToolCall,
+)
 from coach.presenters import conversation_state, message_payload
+from handoff.models import OPEN_STATES, Escalation
 
 
 def message_append(conversation: Conversation, *, role: str, text: str, **fields) -> Message:
-    """Append a message at the end of the transcript. The caller holds the conversation's lock."""
-    last = conversation.messages.aggregate(last=Max("seq"))["last"] or 0
+    """Append a message at the end of the transcript. `conversation` is the one
+    `conversation_locked` returned: its `last_seq` says where the end is."""
+    conversation.last_seq += 1
     message = Message.objects.create(
-        conversation=conversation, seq=last + 1, role=role, text=text, **fields
+        conversation=conversation, seq=conversation.last_seq, role=role, text=text, **fields
     )
     transaction.on_commit(
         lambda: publish_conversation_event(
@@ -28,14 +37,80 @@ def message_append(conversation: Conversation, *, role: str, text: str, **fields
 
 
 def conversation_locked(conversation: Conversation) -> Conversation:
+    """The conversation, locked until the transaction ends, with what its writers need to know
+    under the lock, read in the same statement:
+
+    - `last_seq`: the transcript's last position (0 when empty), kept up to date by
+      `message_append`;
+    - `answered_through`: the position up to which the family has been answered: the family
+      message the coach's latest reply answered, or a counselor's latest message if later;
+    - `tool_underway`: a tool call is queued or running;
+    - `counselor_holds`: an escalation is open (waiting for or with a counselor);
+    - `approval_unfinished`: the graph may still be paused at an approval (pending, or decided
+      and not yet resumed).
+    """
     # Turns on one conversation are serialized: LangGraph does not lock a thread, and two runs at
-    # once would fork its checkpoint chain.
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+    # once would fork its checkpoint chain. The row is locked by a statement of its own: the
+    # subqueries of a locking statement would read the snapshot taken before it waited for the
+    # lock, and miss what the previous holder wrote. SQL rather than the ORM: every turn does
+    # this, and building these subqueries through the ORM costs several times running them.
+    pk = Conversation._meta.pk.get_db_prep_value(conversation.pk, connection)
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [pk])
+            if cursor.fetchone() is None:
+                raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
+    rows = list(
+        Conversation.objects.raw(_LOCKED_CONVERSATION_SQL, [*_LOCKED_CONVERSATION_PARAMS, pk])
+    )
+    if not rows:
+        raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
+    locked = rows[0]
+    locked.answered_through = max(locked.answered_by_coach, locked.last_counselor_seq)
+    return locked
+
+
+def _locked_conversation_query() -> tuple[str, list[str]]:
+    conversations = Conversation._meta.db_table
+    messages = Message._meta.db_table
+    tool_calls = ToolCall._meta.db_table
+    escalations = Escalation._meta.db_table
+    approvals = Approval._meta.db_table
+    sql = f"""
+        SELECT c.*,
+            COALESCE((SELECT MAX(m.seq) FROM {messages} m WHERE m.conversation_id = c.id), 0)
+                AS last_seq,
+            COALESCE((SELECT MAX(answered.seq) FROM {messages} r
+                      JOIN {messages} answered ON answered.id = r.reply_to_id
+                      WHERE r.conversation_id = c.id AND r.role = %s), 0) AS answered_by_coach,
+            COALESCE((SELECT MAX(m.seq) FROM {messages} m
+                      WHERE m.conversation_id = c.id AND m.role = %s), 0) AS last_counselor_seq,
+            EXISTS(SELECT 1 FROM {tool_calls} t
+                   WHERE t.conversation_id = c.id AND t.status IN (%s, %s)) AS tool_underway,
+            EXISTS(SELECT 1 FROM {escalations} e
+                   WHERE e.conversation_id = c.id AND e.state IN (%s, %s)) AS counselor_holds,
+            EXISTS(SELECT 1 FROM {approvals} a
+                   WHERE a.conversation_id = c.id AND (a.status = %s OR a.resumed_at IS NULL))
+                AS approval_unfinished
+        FROM {conversations} c
+        WHERE c.id = %s"""
+    params = [
+        Role.COACH,
+        Role.COUNSELOR,
+        *TOOL_CALL_UNDERWAY,
+        *OPEN_STATES,
+        ApprovalStatus.PENDING,
+    ]
+    return sql, params
+
+
+_LOCKED_CONVERSATION_SQL, _LOCKED_CONVERSATION_PARAMS = _locked_conversation_query()
+_LOCK_SQL = f"SELECT 1 FROM {Conversation._meta.db_table} WHERE id = %s FOR UPDATE"
 
 
 def publish_state_on_commit(conversation: Conversation) -> None:
     def publish():
-        state = conversation_state(Conversation.objects.get(pk=conversation.pk))
+        state = conversation_state(conversation)
         publish_conversation_event(conversation.id, {"type": "state", "state": state})
         collected = getattr(_collector, "states", None)
         if collected is not None:

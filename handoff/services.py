@@ -31,11 +31,12 @@ class HandoffError(Refused):
 
 
 def _locked_escalation(escalation_id) -> Escalation:
+    """The escalation, locked, with its conversation locked first (the order every writer uses)."""
     escalation = Escalation.objects.select_related("conversation").get(pk=escalation_id)
-    conversation_locked(escalation.conversation)
-    return (
-        Escalation.objects.select_for_update().select_related("conversation").get(pk=escalation_id)
-    )
+    conversation = conversation_locked(escalation.conversation)
+    escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
+    escalation.conversation = conversation
+    return escalation
 
 
 def _require_assignee(escalation: Escalation, counselor) -> None:

@@ -35,7 +35,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.base.id import UUID as CheckpointUUID
 
 from coach.graph.checkpointer import get_checkpointer
-from coach.models import Approval, ApprovalStatus, Conversation, ToolCall, ToolCallStatus
+from coach.models import TOOL_CALL_UNDERWAY, Approval, ApprovalStatus, Conversation, ToolCall
 from coach.review.models import TranscriptLabel, Verdict
 from handoff.models import OPEN_STATES, Escalation
 
@@ -279,7 +279,7 @@ def _conversation_protection(thread_ids: Collection[str]) -> dict[str, bool]:
         | Exists(
             ToolCall.objects.filter(
                 conversation=OuterRef("pk"),
-                status__in=(ToolCallStatus.QUEUED, ToolCallStatus.RUNNING),
+                status__in=TOOL_CALL_UNDERWAY,
             )
         )
         | Exists(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
+from langgraph.types import Command, Interrupt, StateSnapshot
 
 from coach.graph.checkpointer import get_checkpointer
 from coach.graph.context import LANGUAGE_MODEL, OPTIONAL_TOPIC_PICKER
@@ -78,24 +78,31 @@ def thread_config(
     return {"configurable": configurable}
 
 
-def _outcome(graph: CompiledStateGraph, config: dict) -> TurnOutcome:
-    snapshot = graph.get_state(config)
-    values = snapshot.values
+def _outcome(snapshot: StateSnapshot) -> TurnOutcome:
+    """The outcome as the thread's checkpoint holds it."""
+    interrupt = snapshot.interrupts[0] if snapshot.interrupts else None
+    return _outcome_of(
+        snapshot.values, interrupt, checkpoint_id=snapshot.config["configurable"]["checkpoint_id"]
+    )
+
+
+def _outcome_of(
+    values: dict[str, Any], interrupt: Interrupt | None, *, checkpoint_id: str | None
+) -> TurnOutcome:
     pending_tool = pending_approval = None
-    if snapshot.interrupts:
-        interrupt = snapshot.interrupts[0]
+    if interrupt is not None:
         payload = dict(interrupt.value)
         if "approval" in payload:
             pending_approval = PendingApproval(
                 interrupt.id,
-                snapshot.config["configurable"]["checkpoint_id"],
+                checkpoint_id,
                 payload["approval"],
                 payload["proposed"],
                 payload["text"],
             )
         else:
             pending_tool = PendingTool(interrupt.id, payload.pop("tool"), payload)
-    paused = bool(snapshot.interrupts)
+    paused = interrupt is not None
     return TurnOutcome(
         turn=values["turn"],
         phase=values["phase"],
@@ -110,6 +117,16 @@ def _outcome(graph: CompiledStateGraph, config: dict) -> TurnOutcome:
         approved_changes=list(values.get("approved_changes") or []),
         in_reply_to=(values.get("incoming") or [{}])[-1].get("message_id"),
     )
+
+
+def _run(graph: CompiledStateGraph, graph_input: Any, config: dict) -> TurnOutcome:
+    """Run the graph and return its outcome: from the run's final values, as the checkpoint now
+    holds them, without reading the checkpoint back; but a pause for an approval needs the id of
+    the checkpoint it waits at, so that one is read."""
+    output = graph.invoke(graph_input, config, durability="sync", version="v2")
+    if output.interrupts:
+        return _outcome(graph.get_state(config))
+    return _outcome_of(output.value, None, checkpoint_id=None)
 
 
 def run_coach_turn(
@@ -130,9 +147,10 @@ def run_coach_turn(
     config = thread_config(
         conversation_id, language_model=language_model, optional_topic_picker=optional_topic_picker
     )
-    if not _holds_an_unstored_turn(graph.get_state(config), incoming):
-        graph.invoke({"incoming": incoming}, config, durability="sync")
-    return _outcome(graph, config)
+    snapshot = graph.get_state(config)
+    if _holds_an_unstored_turn(snapshot, incoming):
+        return _outcome(snapshot)
+    return _run(graph, {"incoming": incoming}, config)
 
 
 def _holds_an_unstored_turn(snapshot, incoming: list[IncomingMessage]) -> bool:
@@ -159,10 +177,10 @@ def resume_coach_turn(
     """
     graph = coach_graph()
     config = thread_config(conversation_id, language_model=language_model)
-    pending = {interrupt.id for interrupt in graph.get_state(config).interrupts}
-    if interrupt_id in pending:
-        graph.invoke(Command(resume={interrupt_id: result}), config, durability="sync")
-    return _outcome(graph, config)
+    snapshot = graph.get_state(config)
+    if interrupt_id not in {interrupt.id for interrupt in snapshot.interrupts}:
+        return _outcome(snapshot)
+    return _run(graph, Command(resume={interrupt_id: result}), config)
 
 
 def hand_back_to_coach(
@@ -194,4 +212,4 @@ def hand_back_to_coach(
         },
         as_node="ask",
     )
-    return _outcome(graph, config)
+    return _outcome(graph.get_state(config))
