@@ -2,28 +2,67 @@
 
 The same function serves the web process and the Celery worker; the layer configured in settings
 carries the event across processes (Redis, or the database relay of the embedded default).
+
+Publishing does not wait for the layer. Events are handed to an event loop that sends them one
+at a time, in the order they were published: a request or a task never waits on Redis, and a
+layer that fails cannot fail a turn that is already stored. A live event lost that way costs a
+page nothing it cannot recover: a page reads the whole state whenever its socket (re)connects.
 """
 
 import asyncio
+import contextvars
+import logging
+import os
 import threading
+from collections import deque
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
 
 _publisher: asyncio.AbstractEventLoop | None = None
 _publisher_lock = threading.Lock()
+# Per event loop, the events waiting to be sent; read and written on that loop's thread only.
+_outboxes: "WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox]" = WeakKeyDictionary()
 
 
 def conversation_group(conversation_id) -> str:
     return f"conversation.{conversation_id}"
 
 
+def publish_conversation_event(conversation_id, event: dict[str, Any]) -> None:
+    """Send `event` to every socket watching the conversation. Call after commit (sync code).
+
+    Returns at once; the event leaves after those published before it by this process.
+    """
+    item = (conversation_group(conversation_id), {"type": "conversation.event", "event": event})
+    server_loop = _server_loop()
+    if server_loop is not None:
+        # Sync code under the ASGI server: its loop already holds the layer's connections (and
+        # the database relay of the embedded default needs that loop's thread).
+        try:
+            server_loop.call_soon_threadsafe(_enqueue, item, context=contextvars.Context())
+            return
+        except RuntimeError:
+            pass  # that loop is closed: publish from this process's own loop instead
+    _publisher_loop().call_soon_threadsafe(_enqueue, item, context=contextvars.Context())
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's loop when this thread runs sync code on its behalf (as asgiref sees it)."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+
+
 def _publisher_loop() -> asyncio.AbstractEventLoop:
     """One event loop per process, in a thread of its own, for publishing from sync code.
 
-    The Redis layer keeps its connections per event loop: `async_to_sync` from a worker or a
-    request thread would make a new loop, and so new connections, for every event.
+    The Redis layer keeps its connections per event loop: a new loop for every event would mean
+    new connections for every event.
     """
     global _publisher
     with _publisher_lock:
@@ -34,17 +73,34 @@ def _publisher_loop() -> asyncio.AbstractEventLoop:
         return _publisher
 
 
-def publish_conversation_event(conversation_id, event: dict[str, Any]) -> None:
-    """Send `event` to every socket watching the conversation. Call after commit (sync code).
+class _Outbox:
+    def __init__(self) -> None:
+        self.waiting: deque[tuple[str, dict]] = deque()
+        self.sender: asyncio.Task | None = None
 
-    Waits until the layer took it, so events leave in the order they were published.
+
+def _enqueue(item: tuple[str, dict]) -> None:
+    """On the loop: queue the event; start a sender unless one is already at work.
+
+    Runs in a context of its own, not the publisher's: the sender must not inherit a request's
+    or asgiref's context (asgiref would take a layer's database write for a deadlock).
     """
-    message = {"type": "conversation.event", "event": event}
-    group_send = get_channel_layer().group_send
-    if getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None:
-        # Sync code under the ASGI server: its own loop already holds the layer's connections
-        # (and the database relay of the embedded default needs that loop's thread).
-        async_to_sync(group_send)(conversation_group(conversation_id), message)
-        return
-    send = group_send(conversation_group(conversation_id), message)
-    asyncio.run_coroutine_threadsafe(send, _publisher_loop()).result(timeout=30)
+    loop = asyncio.get_running_loop()
+    outbox = _outboxes.setdefault(loop, _Outbox())
+    outbox.waiting.append(item)
+    if outbox.sender is None:
+        outbox.sender = loop.create_task(_send_in_order(outbox))
+
+
+async def _send_in_order(outbox: _Outbox) -> None:
+    layer = get_channel_layer()
+    try:
+        while outbox.waiting:
+            group, message = outbox.waiting[0]
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                logger.warning("a live event to %s was not sent", group, exc_info=True)
+            outbox.waiting.popleft()
+    finally:
+        outbox.sender = None

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
 
 from aviator.accounts.roles import display_name
 from coach.models import (
@@ -94,49 +94,49 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
     """The state as stored now (the phase and profile too are read afresh, not taken from the
     object passed). One query answers the common case with the messages: the rows that are often
     absent (an escalation, a pending approval) are looked for only when they exist."""
-    current = (
-        Conversation.objects.filter(pk=conversation.pk)
-        .values(
-            "phase",
-            "profile",
-            busy=Exists(
-                ToolCall.objects.filter(
-                    conversation=OuterRef("pk"),
-                    status__in=TOOL_CALL_UNDERWAY,
-                )
-            ),
-            recommendations=Subquery(
-                Shortlist.objects.filter(conversation=OuterRef("pk"))
-                .order_by("-created")
-                .values("items")[:1]
-            ),
-            escalated=Exists(Escalation.objects.filter(conversation=OuterRef("pk"))),
-            approval_pending=Exists(
-                Approval.objects.filter(conversation=OuterRef("pk"), status=ApprovalStatus.PENDING)
-            ),
-        )
-        .get()
-    )
+    pk = Conversation._meta.pk.get_db_prep_value(conversation.pk, connection)
+    # SQL rather than the ORM: every turn builds the state, and building these subqueries through
+    # the ORM costs several times running them.
+    current = next(iter(Conversation.objects.raw(_STATE_SQL, [*_STATE_PARAMS, pk])), None)
+    if current is None:
+        raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
+    recommendations = _SHORTLIST_ITEMS.from_db_value(current.recommendations, None, connection)
     messages = conversation.messages.order_by("seq")
     escalation = approval = None
-    if current["escalated"]:
+    if current.escalated:
         escalation = (
             conversation.escalations.select_related("assigned_to").order_by("-created").first()
         )
     # Nothing to approve while a counselor has the conversation: the coach is away.
-    if current["approval_pending"] and current["phase"] not in (Phase.ESCALATED, Phase.CLOSED):
+    if current.approval_pending and current.phase not in (Phase.ESCALATED, Phase.CLOSED):
         approval = conversation.approvals.filter(status=ApprovalStatus.PENDING).first()
     return {
         "id": str(conversation.pk),
-        "phase": current["phase"],
-        "busy": current["busy"],
+        "phase": current.phase,
+        "busy": bool(current.busy),
         "messages": [message_payload(message) for message in messages],
-        "profile": dict(current["profile"]),
-        "missing": missing_topics(current["profile"]),
-        "recommendations": [_recommendation(item) for item in current["recommendations"] or []],
+        "profile": dict(current.profile),
+        "missing": missing_topics(current.profile),
+        "recommendations": [_recommendation(item) for item in recommendations or []],
         "escalation": escalation_summary(escalation),
         "pending_approval": approval_summary(approval),
     }
+
+
+_SHORTLIST_ITEMS = Shortlist._meta.get_field("items")
+_STATE_SQL = f"""
+    SELECT c.*,
+        EXISTS(SELECT 1 FROM {ToolCall._meta.db_table} t
+               WHERE t.conversation_id = c.id AND t.status IN (%s, %s)) AS busy,
+        (SELECT s.items FROM {Shortlist._meta.db_table} s
+         WHERE s.conversation_id = c.id ORDER BY s.created DESC LIMIT 1) AS recommendations,
+        EXISTS(SELECT 1 FROM {Escalation._meta.db_table} e
+               WHERE e.conversation_id = c.id) AS escalated,
+        EXISTS(SELECT 1 FROM {Approval._meta.db_table} a
+               WHERE a.conversation_id = c.id AND a.status = %s) AS approval_pending
+    FROM {Conversation._meta.db_table} c
+    WHERE c.id = %s"""
+_STATE_PARAMS = [*TOOL_CALL_UNDERWAY, ApprovalStatus.PENDING]
 
 
 def conversation_summary(conversation: Conversation) -> dict[str, Any]:

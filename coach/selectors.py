@@ -1,5 +1,6 @@
 """Reads for the coach app. Access to a conversation always goes through these doors."""
 
+from django.db import connection
 from django.http import Http404
 
 from aviator.accounts.roles import Role, role_of
@@ -10,10 +11,25 @@ def conversation_for_family(*, user, conversation_id) -> Conversation:
     """The family's own conversation, or 404: another family's does not exist for them."""
     if not user.is_authenticated:
         raise Http404("No such conversation.")
-    conversation = Conversation.objects.filter(pk=conversation_id, family=user).first()
+    # SQL rather than the ORM: every family request and message comes through here, and the ORM
+    # cost several times the query itself.
+    conversation = next(
+        iter(
+            Conversation.objects.raw(
+                _FAMILY_CONVERSATION_SQL,
+                [Conversation._meta.pk.get_db_prep_value(conversation_id, connection), user.pk],
+            )
+        ),
+        None,
+    )
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
+
+
+_FAMILY_CONVERSATION_SQL = (
+    f"SELECT * FROM {Conversation._meta.db_table} WHERE id = %s AND family_id = %s"
+)
 
 
 def conversations_of_family(*, user):

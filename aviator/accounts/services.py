@@ -1,15 +1,16 @@
 """Writes for accounts: users with a role, and API tokens."""
 
+import functools
 import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from aviator.accounts.models import ApiToken, hash_token
-from aviator.accounts.roles import Role
+from aviator.accounts.roles import Role, remember_role
 from aviator.audit.models import ActorRole
 from aviator.audit.services import audit_record
 
@@ -56,25 +57,46 @@ def token_issue(*, user) -> str:
 
 
 def token_authenticate(*, raw_token: str):
-    """The active user owning `raw_token`, or None."""
-    token = (
-        ApiToken.objects.select_related("user")
-        # The request asks for the user's role more than once (quota, log): one query for all.
-        .prefetch_related("user__groups")
-        .filter(key_hash=hash_token(raw_token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    """The active user owning `raw_token`, or None; with their role, for `role_of`."""
     now = timezone.now()
+    # One SQL statement, a row per group of the user: every API request runs it, and through
+    # the ORM (the token, its user, their groups) it cost several times as much.
+    rows = list(
+        get_user_model().objects.raw(
+            _token_user_sql(),
+            [
+                connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION),
+                hash_token(raw_token),
+            ],
+        )
+    )
+    if not rows:
+        return None
+    user = rows[0]
+    remember_role(user, [row.group_name for row in rows])
     # `last_used` tells an admin whether a token is still in use: to the minute is enough, and
     # spares a write on every request.
-    if token.last_used is None or now - token.last_used >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
-    return token.user
+    if user.token_last_used_stale:
+        ApiToken.objects.filter(pk=user.token_id).update(last_used=now)
+    return user
 
 
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@functools.cache
+def _token_user_sql() -> str:
+    user_model = get_user_model()
+    memberships = user_model.groups.through._meta.db_table
+    return f"""
+        SELECT u.*, t.id AS token_id,
+            (t.last_used IS NULL OR t.last_used < %s) AS token_last_used_stale,
+            g.name AS group_name
+        FROM {user_model._meta.db_table} u
+        JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id
+        LEFT JOIN {memberships} m ON m.user_id = u.id
+        LEFT JOIN {Group._meta.db_table} g ON g.id = m.group_id
+        WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"""
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from aviator.accounts.models import ApiToken
 from aviator.accounts.roles import Role, role_of
+from aviator.accounts.services import token_authenticate, token_issue
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,11 @@ def test_seed_demo_creates_the_three_roles_once(db):
     call_command("seed_demo", stdout=io.StringIO())
     roles = sorted(role_of(user) for user in get_user_model().objects.all())
     assert roles == sorted([Role.FAMILY, Role.COUNSELOR, Role.ADMIN])
+
+
+def test_the_user_a_token_authenticates_comes_with_their_role(
+    counselor_carol, django_assert_num_queries
+):
+    user = token_authenticate(raw_token=token_issue(user=counselor_carol))
+    with django_assert_num_queries(0):
+        assert role_of(user) == Role.COUNSELOR
