@@ -178,6 +178,9 @@ if USES_POSTGRES:
         "max_size": DB_POOL_SIZE,
         "timeout": 10,
     }
+    # Parameters bound by the server, so psycopg prepares the statements a connection runs
+    # often (every turn runs the same few dozen): PostgreSQL then skips parsing and planning them.
+    _default_db["OPTIONS"]["server_side_binding"] = True
     _default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
 else:
     # Web, worker and beat share the SQLite file: WAL lets readers work beside a writer, and

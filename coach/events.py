@@ -24,6 +24,7 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger(__name__)
 
 _publisher: asyncio.AbstractEventLoop | None = None
+_publisher_pid: int | None = None
 _publisher_lock = threading.Lock()
 # Per event loop, the events waiting to be sent; read and written on that loop's thread only.
 _outboxes: "WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox]" = WeakKeyDictionary()
@@ -64,12 +65,13 @@ def _publisher_loop() -> asyncio.AbstractEventLoop:
     The Redis layer keeps its connections per event loop: a new loop for every event would mean
     new connections for every event.
     """
-    global _publisher
+    global _publisher, _publisher_pid
     with _publisher_lock:
-        if _publisher is None or _publisher.is_closed():
+        # A forked child (a prefork Celery worker) inherits the loop but not the thread running it.
+        if _publisher is None or _publisher.is_closed() or _publisher_pid != os.getpid():
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="event-publisher", daemon=True).start()
-            _publisher = loop
+            _publisher, _publisher_pid = loop, os.getpid()
         return _publisher
 
 

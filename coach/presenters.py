@@ -95,13 +95,13 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
     object passed). One query answers the common case with the messages: the rows that are often
     absent (an escalation, a pending approval) are looked for only when they exist."""
     pk = Conversation._meta.pk.get_db_prep_value(conversation.pk, connection)
-    # SQL rather than the ORM: every turn builds the state, and building these subqueries through
+    # SQL rather than the ORM: every turn builds the state, and building these queries through
     # the ORM costs several times running them.
     current = next(iter(Conversation.objects.raw(_STATE_SQL, [*_STATE_PARAMS, pk])), None)
     if current is None:
         raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
     recommendations = _SHORTLIST_ITEMS.from_db_value(current.recommendations, None, connection)
-    messages = conversation.messages.order_by("seq")
+    messages = Message.objects.raw(_MESSAGES_SQL, [pk])
     escalation = approval = None
     if current.escalated:
         escalation = (
@@ -137,6 +137,7 @@ _STATE_SQL = f"""
     FROM {Conversation._meta.db_table} c
     WHERE c.id = %s"""
 _STATE_PARAMS = [*TOOL_CALL_UNDERWAY, ApprovalStatus.PENDING]
+_MESSAGES_SQL = f"SELECT * FROM {Message._meta.db_table} WHERE conversation_id = %s ORDER BY seq"
 
 
 def conversation_summary(conversation: Conversation) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -90,11 +90,23 @@ class TurnResult:
 def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     """Family messages after the last one the coach answered or a counselor spoke after.
     `conversation` is locked (`conversation_locked` knows how far it was answered)."""
+    # SQL rather than the ORM: every turn asks, and the ORM cost several times the query itself.
     return list(
-        conversation.messages.filter(
-            role=Role.FAMILY, seq__gt=conversation.answered_through
-        ).order_by("seq")
+        Message.objects.raw(
+            _UNANSWERED_SQL,
+            [
+                Conversation._meta.pk.get_db_prep_value(conversation.pk, connection),
+                Role.FAMILY,
+                conversation.answered_through,
+            ],
+        )
     )
+
+
+_UNANSWERED_SQL = f"""
+    SELECT * FROM {Message._meta.db_table}
+    WHERE conversation_id = %s AND role = %s AND seq > %s
+    ORDER BY seq"""
 
 
 def _store_fact_changes(

@@ -3,12 +3,14 @@ channel layer: a layer that is down loses live events, never a turn."""
 
 import asyncio
 import logging
+import multiprocessing
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.test import override_settings
 
+from coach import events
 from coach.events import conversation_group, publish_conversation_event
 from coach.services import family_message_submit
 
@@ -64,3 +66,22 @@ async def test_an_event_the_layer_refuses_is_logged(layer_down, caplog):
                 break
             await asyncio.sleep(0.05)
     assert "a live event to conversation.refused was not sent" in caplog.text
+
+
+def _publisher_runs_in_forked_child(reply) -> None:
+    loop = events._publisher_loop()
+    ran = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, result="ran"), loop)
+    reply.send(ran.result(timeout=10))
+
+
+def test_a_forked_worker_publishes_from_a_loop_of_its_own():
+    # As a prefork Celery worker does: the parent's publisher loop exists, its thread does not
+    # cross the fork.
+    events._publisher_loop()
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(
+        target=_publisher_runs_in_forked_child, args=(sending,)
+    )
+    child.start()
+    child.join(timeout=30)
+    assert receiving.poll(0) and receiving.recv() == "ran"
