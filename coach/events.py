@@ -10,6 +10,7 @@ page nothing it cannot recover: a page reads the whole state whenever its socket
 """
 
 import asyncio
+import atexit
 import contextvars
 import logging
 import os
@@ -50,6 +51,30 @@ def publish_conversation_event(conversation_id, event: dict[str, Any]) -> None:
         except RuntimeError:
             pass  # that loop is closed: publish from this process's own loop instead
     _publisher_loop().call_soon_threadsafe(_enqueue, item, context=contextvars.Context())
+
+
+def flush_events(timeout: float = 5) -> bool:
+    """Wait until the events this process published from sync code so far have been sent (or
+    given up on), at most `timeout` seconds; whether they all were. At exit, so that a worker or
+    a command does not drop the events it published last."""
+    loop = _publisher
+    if loop is None or loop.is_closed() or _publisher_pid != os.getpid():
+        return True
+    try:
+        asyncio.run_coroutine_threadsafe(_sent(), loop).result(timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _sent() -> None:
+    # Scheduled after every `_enqueue` already handed to the loop, so their sender exists.
+    outbox = _outboxes.get(asyncio.get_running_loop())
+    if outbox is not None and outbox.sender is not None:
+        await asyncio.wait([outbox.sender])
+
+
+atexit.register(flush_events)
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:

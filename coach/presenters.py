@@ -92,8 +92,9 @@ def approval_summary(approval) -> dict[str, Any] | None:
 
 def conversation_state(conversation: Conversation) -> dict[str, Any]:
     """The state as stored now (the phase and profile too are read afresh, not taken from the
-    object passed). One query answers the common case with the messages: the rows that are often
-    absent (an escalation, a pending approval) are looked for only when they exist."""
+    object passed). Two queries answer the common case, the conversation's row and its messages:
+    the rows that are often absent (an escalation, a pending approval) are read only when the
+    first query says they exist."""
     pk = Conversation._meta.pk.get_db_prep_value(conversation.pk, connection)
     # SQL rather than the ORM: every turn builds the state, and building these queries through
     # the ORM costs several times running them.

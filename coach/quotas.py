@@ -15,31 +15,39 @@ from coach.models import Conversation, Message
 from coach.models import Role as Speaker
 
 
-def _enforce(user, recent, *, limit: int, window: timedelta, now, explain: str) -> None:
-    """Raise RateLimited if the family already did `limit` things in `window`. `recent` maps a
-    cutoff to the times of the family's actions since then, oldest first; staff are never held."""
+def _enforce(user, limit_th_since, *, limit: int, window: timedelta, now, explain: str) -> None:
+    """Raise RateLimited if the family already did `limit` things in `window`; staff are never
+    held. `limit_th_since(cutoff, limit)` is the time of the family's `limit`-th most recent
+    action since the cutoff, or None when they did fewer: one row whatever they did."""
     if role_of(user) != Role.FAMILY:
         return
     now = now or timezone.now()
-    times = list(recent(now - window))
-    if len(times) < limit:
+    oldest_counted = limit_th_since(now - window, limit)
+    if oldest_counted is None:
         return
     # Allowed again once the oldest action that counts against the limit leaves the window.
-    frees_up = times[len(times) - limit] + window
-    retry_after = max(1, math.ceil((frees_up - now).total_seconds()))
+    retry_after = max(1, math.ceil((oldest_counted + window - now).total_seconds()))
     raise RateLimited(explain.format(limit=limit, retry_after=retry_after), retry_after)
 
 
 def message_quota_check(*, user, now=None) -> None:
     _enforce(
         user,
-        lambda since: [
-            message.created
-            for message in Message.objects.raw(
-                _RECENT_FAMILY_MESSAGES_SQL,
-                [user.pk, Speaker.FAMILY, connection.ops.adapt_datetimefield_value(since)],
-            )
-        ],
+        lambda since, limit: next(
+            (
+                message.created
+                for message in Message.objects.raw(
+                    _LIMIT_TH_FAMILY_MESSAGE_SQL,
+                    [
+                        user.pk,
+                        Speaker.FAMILY,
+                        connection.ops.adapt_datetimefield_value(since),
+                        limit - 1,
+                    ],
+                )
+            ),
+            None,
+        ),
         limit=settings.FAMILY_MESSAGES_PER_MINUTE,
         window=timedelta(minutes=1),
         now=now,
@@ -50,21 +58,23 @@ def message_quota_check(*, user, now=None) -> None:
 
 # SQL rather than the ORM: every family message is checked, and building this join through the
 # ORM cost several times running it.
-_RECENT_FAMILY_MESSAGES_SQL = f"""
+_LIMIT_TH_FAMILY_MESSAGE_SQL = f"""
     SELECT m.id, m.created
     FROM {Message._meta.db_table} m
     JOIN {Conversation._meta.db_table} c ON c.id = m.conversation_id
     WHERE c.family_id = %s AND m.role = %s AND m.created > %s
-    ORDER BY m.created"""
+    ORDER BY m.created DESC
+    LIMIT 1 OFFSET %s"""
 
 
 def conversation_quota_check(*, user, now=None) -> None:
     _enforce(
         user,
-        lambda since: (
+        lambda since, limit: (
             Conversation.objects.filter(family=user, created__gt=since)
-            .order_by("created")
-            .values_list("created", flat=True)
+            .order_by("-created")
+            .values_list("created", flat=True)[limit - 1 : limit]
+            .first()
         ),
         limit=settings.FAMILY_CONVERSATIONS_PER_DAY,
         window=timedelta(days=1),

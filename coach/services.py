@@ -485,7 +485,7 @@ def family_message_submit(*, conversation: Conversation, text: str) -> TurnResul
     """
     text, removed = guard.redact_personal_numbers(text)
     with transaction.atomic():
-        locked = conversation_locked(conversation)
+        locked = conversation_locked(conversation, for_a_turn=False)
         family_message = message_append(locked, role=Role.FAMILY, text=text)
         if removed:
             message_append(

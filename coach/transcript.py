@@ -36,12 +36,15 @@ def message_append(conversation: Conversation, *, role: str, text: str, **fields
     return message
 
 
-def conversation_locked(conversation: Conversation) -> Conversation:
+def conversation_locked(conversation: Conversation, *, for_a_turn: bool = True) -> Conversation:
     """The conversation, locked until the transaction ends, with what its writers need to know
-    under the lock, read in the same statement:
+    under the lock, read as soon as it is taken:
 
     - `last_seq`: the transcript's last position (0 when empty), kept up to date by
       `message_append`;
+
+    and, `for_a_turn` (the coach's turns need them; a writer that only appends messages does not):
+
     - `answered_through`: the position up to which the family has been answered: the family
       message the coach's latest reply answered, or a counselor's latest message if later;
     - `tool_underway`: a tool call is queued or running;
@@ -60,51 +63,44 @@ def conversation_locked(conversation: Conversation) -> Conversation:
             cursor.execute(_LOCK_SQL, [pk])
             if cursor.fetchone() is None:
                 raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
-    rows = list(
-        Conversation.objects.raw(_LOCKED_CONVERSATION_SQL, [*_LOCKED_CONVERSATION_PARAMS, pk])
-    )
+    if not for_a_turn:
+        rows = list(Conversation.objects.raw(_WITH_LAST_SEQ_SQL, [pk]))
+    else:
+        rows = list(Conversation.objects.raw(_FOR_A_TURN_SQL, [*_FOR_A_TURN_PARAMS, pk]))
     if not rows:
         raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
     locked = rows[0]
-    locked.answered_through = max(locked.answered_by_coach, locked.last_counselor_seq)
+    if for_a_turn:
+        locked.answered_through = max(locked.answered_by_coach, locked.last_counselor_seq)
     return locked
 
 
-def _locked_conversation_query() -> tuple[str, list[str]]:
-    conversations = Conversation._meta.db_table
-    messages = Message._meta.db_table
-    tool_calls = ToolCall._meta.db_table
-    escalations = Escalation._meta.db_table
-    approvals = Approval._meta.db_table
-    sql = f"""
-        SELECT c.*,
-            COALESCE((SELECT MAX(m.seq) FROM {messages} m WHERE m.conversation_id = c.id), 0)
-                AS last_seq,
-            COALESCE((SELECT MAX(answered.seq) FROM {messages} r
-                      JOIN {messages} answered ON answered.id = r.reply_to_id
-                      WHERE r.conversation_id = c.id AND r.role = %s), 0) AS answered_by_coach,
-            COALESCE((SELECT MAX(m.seq) FROM {messages} m
-                      WHERE m.conversation_id = c.id AND m.role = %s), 0) AS last_counselor_seq,
-            EXISTS(SELECT 1 FROM {tool_calls} t
-                   WHERE t.conversation_id = c.id AND t.status IN (%s, %s)) AS tool_underway,
-            EXISTS(SELECT 1 FROM {escalations} e
-                   WHERE e.conversation_id = c.id AND e.state IN (%s, %s)) AS counselor_holds,
-            EXISTS(SELECT 1 FROM {approvals} a
-                   WHERE a.conversation_id = c.id AND (a.status = %s OR a.resumed_at IS NULL))
-                AS approval_unfinished
-        FROM {conversations} c
-        WHERE c.id = %s"""
-    params = [
-        Role.COACH,
-        Role.COUNSELOR,
-        *TOOL_CALL_UNDERWAY,
-        *OPEN_STATES,
-        ApprovalStatus.PENDING,
-    ]
-    return sql, params
-
-
-_LOCKED_CONVERSATION_SQL, _LOCKED_CONVERSATION_PARAMS = _locked_conversation_query()
+_LAST_SEQ = f"""COALESCE((SELECT MAX(m.seq) FROM {Message._meta.db_table} m
+                   WHERE m.conversation_id = c.id), 0) AS last_seq"""
+_WITH_LAST_SEQ_SQL = f"SELECT c.*, {_LAST_SEQ} FROM {Conversation._meta.db_table} c WHERE c.id = %s"
+_FOR_A_TURN_SQL = f"""
+    SELECT c.*, {_LAST_SEQ},
+        COALESCE((SELECT MAX(answered.seq) FROM {Message._meta.db_table} r
+                  JOIN {Message._meta.db_table} answered ON answered.id = r.reply_to_id
+                  WHERE r.conversation_id = c.id AND r.role = %s), 0) AS answered_by_coach,
+        COALESCE((SELECT MAX(m.seq) FROM {Message._meta.db_table} m
+                  WHERE m.conversation_id = c.id AND m.role = %s), 0) AS last_counselor_seq,
+        EXISTS(SELECT 1 FROM {ToolCall._meta.db_table} t
+               WHERE t.conversation_id = c.id AND t.status IN (%s, %s)) AS tool_underway,
+        EXISTS(SELECT 1 FROM {Escalation._meta.db_table} e
+               WHERE e.conversation_id = c.id AND e.state IN (%s, %s)) AS counselor_holds,
+        EXISTS(SELECT 1 FROM {Approval._meta.db_table} a
+               WHERE a.conversation_id = c.id AND (a.status = %s OR a.resumed_at IS NULL))
+            AS approval_unfinished
+    FROM {Conversation._meta.db_table} c
+    WHERE c.id = %s"""
+_FOR_A_TURN_PARAMS = [
+    Role.COACH,
+    Role.COUNSELOR,
+    *TOOL_CALL_UNDERWAY,
+    *OPEN_STATES,
+    ApprovalStatus.PENDING,
+]
 _LOCK_SQL = f"SELECT 1 FROM {Conversation._meta.db_table} WHERE id = %s FOR UPDATE"
 
 

@@ -18,6 +18,7 @@ from aviator.observability import sentry_init
 from coach.catalog.importer import import_catalog
 from coach.catalog.models import College
 from coach.evaluation import run_tool_calls_in_process
+from coach.events import flush_events
 from coach.graph import runner
 from coach.graph.checkpointer import checkpointer_close
 from coach.services import conversation_start, family_message_submit
@@ -96,6 +97,14 @@ def tool_worker(_broker_purged, transactional_db, catalog):
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _live_events_sent():
+    """A test's live events leave while it can still reach the database (the embedded default's
+    channel layer writes them there), never during the next test."""
+    yield
+    flush_events()
 
 
 @pytest.fixture

@@ -120,3 +120,8 @@ def test_a_quiet_conversation_waits_for_nothing(locked):
         False,
         False,
     )
+
+
+def test_a_writer_that_only_appends_learns_where_the_transcript_ends(alice_conversation):
+    locked = conversation_locked(alice_conversation, for_a_turn=False)
+    assert locked.last_seq == alice_conversation.messages.count()

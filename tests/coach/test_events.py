@@ -85,3 +85,13 @@ def test_a_forked_worker_publishes_from_a_loop_of_its_own():
     child.start()
     child.join(timeout=30)
     assert receiving.poll(0) and receiving.recv() == "ran"
+
+
+def test_flushing_waits_until_the_events_published_have_left(layer_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="coach.events"):
+        publish_conversation_event("flushed", {"type": "state"})
+        flushed = events.flush_events()
+    assert (flushed, "a live event to conversation.flushed was not sent" in caplog.text) == (
+        True,
+        True,
+    )

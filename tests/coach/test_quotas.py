@@ -1,9 +1,14 @@
 """Per-family quotas and per-address throttles answer 429 with a clear message and keep nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
+from aviator.ratelimit import RateLimited
 from coach.models import Conversation, Message
+from coach.quotas import message_quota_check
 from coach.services import conversation_start
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +114,21 @@ def test_viewing_the_login_page_is_never_limited(client):
     with override_settings(LOGIN_ATTEMPTS_PER_MINUTE=1):
         statuses = {client.get("/accounts/login/").status_code for _ in range(5)}
     assert statuses == {200}
+
+
+@override_settings(FAMILY_MESSAGES_PER_MINUTE=2)
+def test_the_wait_ends_when_the_oldest_message_counted_leaves_the_minute(
+    family_alice, alice_chatting
+):
+    now = timezone.now()
+    for seq, seconds_ago in enumerate((50, 30, 10), start=100):
+        Message.objects.create(
+            conversation=alice_chatting,
+            seq=seq,
+            role="family",
+            text="Biology.",
+            created=now - timedelta(seconds=seconds_ago),
+        )
+    with pytest.raises(RateLimited) as refused:
+        message_quota_check(user=family_alice, now=now)
+    assert refused.value.retry_after == 30
