@@ -180,6 +180,7 @@ if USES_POSTGRES:
     }
     # Parameters bound by the server, so psycopg prepares the statements a connection runs
     # often (every turn runs the same few dozen): PostgreSQL then skips parsing and planning them.
+    # (Behind a transaction-pooling PgBouncer, that needs its prepared-statement support, 1.21+.)
     _default_db["OPTIONS"]["server_side_binding"] = True
     _default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
 else:

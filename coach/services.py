@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from aviator.audit.services import audit_record
+from aviator.audit.services import audit_record, audit_record_each
 from aviator.celery import app as celery_app
 from aviator.faults import inject_broker_faults, inject_database_faults, inject_tool_faults
 from aviator.observability import tag_conversation
@@ -117,26 +117,35 @@ def _store_fact_changes(
     counselor=None,
 ) -> None:
     """Copy ledger changes of a turn (or of a hand-back, by `counselor`) into the fact history,
-    each with its audit entry."""
-    for change in changes:
-        fact = ProfileFact.objects.create(
-            conversation=conversation,
-            slot=change["slot"],
-            value=change["after"],
-            previous_value=change["before"],
-            provenance=change["provenance"],
-            confidence=change["confidence"],
-            source_message_id=change["source_message_id"],
-            turn=outcome.turn,
-        )
-        audit_record(
-            action="fact.changed",
-            target=fact,
-            actor=counselor,
-            conversation_id=conversation.id,
-            before={change["slot"]: change["before"]},
-            after={change["slot"]: change["after"], "provenance": change["provenance"]},
-        )
+    each with its audit entry (one insert for the facts, one for their entries)."""
+    facts = ProfileFact.objects.bulk_create(
+        [
+            ProfileFact(
+                conversation=conversation,
+                slot=change["slot"],
+                value=change["after"],
+                previous_value=change["before"],
+                provenance=change["provenance"],
+                confidence=change["confidence"],
+                source_message_id=change["source_message_id"],
+                turn=outcome.turn,
+            )
+            for change in changes
+        ]
+    )
+    audit_record_each(
+        [
+            {
+                "action": "fact.changed",
+                "target": fact,
+                "actor": counselor,
+                "conversation_id": conversation.id,
+                "before": {change["slot"]: change["before"]},
+                "after": {change["slot"]: change["after"], "provenance": change["provenance"]},
+            }
+            for fact, change in zip(facts, changes, strict=True)
+        ]
+    )
 
 
 def _record_turn(

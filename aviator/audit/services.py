@@ -26,9 +26,30 @@ def audit_record(
     after: Any = None,
 ) -> AuditEntry:
     """Append one entry. Without a person (`actor`), the coach acted unless `actor_role` says."""
+    entry = _entry(
+        action=action,
+        target=target,
+        actor=actor,
+        actor_role=actor_role,
+        conversation_id=conversation_id,
+        before=before,
+        after=after,
+    )
+    entry.save()
+    return entry
+
+
+def audit_record_each(entries: list[dict[str, Any]]) -> None:
+    """Append several entries in one insert; each is the keyword arguments of `audit_record`."""
+    AuditEntry.objects.bulk_create([_entry(**entry) for entry in entries])
+
+
+def _entry(
+    *, action, target, actor=None, actor_role=None, conversation_id=None, before=None, after=None
+) -> AuditEntry:
     if actor_role is None:
         actor_role = actor_role_of(actor) if actor is not None else ActorRole.COACH
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor,
         actor_email=getattr(actor, "email", "") or "",
         actor_role=actor_role,

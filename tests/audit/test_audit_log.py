@@ -6,6 +6,7 @@ from django.db.utils import ProgrammingError
 
 from aviator.accounts.services import token_issue, tokens_revoke
 from aviator.audit.models import AppendOnlyError, AuditEntry
+from coach.models import ProfileFact
 from coach.services import college_save
 from handoff.services import (
     escalation_claim,
@@ -51,6 +52,11 @@ def test_the_database_refuses_a_raw_update(family_alice):
 def test_each_fact_the_coach_stores_is_logged_with_before_and_after(recommended):
     logged = {tuple(entry.before) for entry in AuditEntry.objects.filter(action="fact.changed")}
     assert {("major",), ("gpa",), ("act",), ("budget",), ("states",)} <= logged
+
+
+def test_each_fact_entry_names_the_fact_row_it_logs(recommended):
+    facts = ProfileFact.objects.filter(conversation=recommended).values_list("pk", flat=True)
+    assert {entry.object_id for entry in entries("fact.changed")} == {str(pk) for pk in facts}
 
 
 def test_a_fact_change_is_logged_as_the_coach(recommended):
