@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 _publisher: asyncio.AbstractEventLoop | None = None
 _publisher_pid: int | None = None
 _publisher_lock = threading.Lock()
-# Per event loop, the events waiting to be sent; read and written on that loop's thread only.
+# Per event loop, the events waiting to be sent; each loop's entry is used on its own thread only.
 _outboxes: "WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox]" = WeakKeyDictionary()
 
 

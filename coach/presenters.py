@@ -5,6 +5,7 @@ from typing import Any
 from django.db import connection
 
 from aviator.accounts.roles import display_name
+from aviator.sql import columns, first_row, key, placeholders
 from coach.models import (
     TOOL_CALL_UNDERWAY,
     Approval,
@@ -95,10 +96,10 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
     object passed). Two queries answer the common case, the conversation's row and its messages:
     the rows that are often absent (an escalation, a pending approval) are read only when the
     first query says they exist."""
-    pk = Conversation._meta.pk.get_db_prep_value(conversation.pk, connection)
+    pk = key(Conversation, conversation.pk)
     # SQL rather than the ORM: every turn builds the state, and building these queries through
     # the ORM costs several times running them.
-    current = next(iter(Conversation.objects.raw(_STATE_SQL, [*_STATE_PARAMS, pk])), None)
+    current = first_row(Conversation, _STATE_SQL, [*_STATE_PARAMS, pk])
     if current is None:
         raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
     recommendations = _SHORTLIST_ITEMS.from_db_value(current.recommendations, None, connection)
@@ -124,11 +125,14 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
     }
 
 
+# Whether the conversation `c` has a tool call underway (its parameters: TOOL_CALL_UNDERWAY).
+TOOL_CALL_UNDERWAY_SQL = f"""EXISTS(SELECT 1 FROM {ToolCall._meta.db_table} t
+    WHERE t.conversation_id = c.id AND t.status IN ({placeholders(TOOL_CALL_UNDERWAY)}))"""
+
 _SHORTLIST_ITEMS = Shortlist._meta.get_field("items")
 _STATE_SQL = f"""
-    SELECT c.*,
-        EXISTS(SELECT 1 FROM {ToolCall._meta.db_table} t
-               WHERE t.conversation_id = c.id AND t.status IN (%s, %s)) AS busy,
+    SELECT {columns(Conversation, "c")},
+        {TOOL_CALL_UNDERWAY_SQL} AS busy,
         (SELECT s.items FROM {Shortlist._meta.db_table} s
          WHERE s.conversation_id = c.id ORDER BY s.created DESC LIMIT 1) AS recommendations,
         EXISTS(SELECT 1 FROM {Escalation._meta.db_table} e
@@ -138,7 +142,10 @@ _STATE_SQL = f"""
     FROM {Conversation._meta.db_table} c
     WHERE c.id = %s"""
 _STATE_PARAMS = [*TOOL_CALL_UNDERWAY, ApprovalStatus.PENDING]
-_MESSAGES_SQL = f"SELECT * FROM {Message._meta.db_table} WHERE conversation_id = %s ORDER BY seq"
+_MESSAGES_SQL = f"""
+    SELECT {columns(Message, "m")} FROM {Message._meta.db_table} m
+    WHERE m.conversation_id = %s
+    ORDER BY m.seq"""
 
 
 def conversation_summary(conversation: Conversation) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """Reads for the coach app. Access to a conversation always goes through these doors."""
 
-from django.db import connection
 from django.http import Http404
 
 from aviator.accounts.roles import Role, role_of
+from aviator.sql import columns, first_row, key
 from coach.models import Conversation, SavedCollege
 
 
@@ -13,23 +13,17 @@ def conversation_for_family(*, user, conversation_id) -> Conversation:
         raise Http404("No such conversation.")
     # SQL rather than the ORM: every family request and message comes through here, and the ORM
     # cost several times the query itself.
-    conversation = next(
-        iter(
-            Conversation.objects.raw(
-                _FAMILY_CONVERSATION_SQL,
-                [Conversation._meta.pk.get_db_prep_value(conversation_id, connection), user.pk],
-            )
-        ),
-        None,
+    conversation = first_row(
+        Conversation, _FAMILY_CONVERSATION_SQL, [key(Conversation, conversation_id), user.pk]
     )
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
 
 
-_FAMILY_CONVERSATION_SQL = (
-    f"SELECT * FROM {Conversation._meta.db_table} WHERE id = %s AND family_id = %s"
-)
+_FAMILY_CONVERSATION_SQL = f"""
+    SELECT {columns(Conversation, "c")} FROM {Conversation._meta.db_table} c
+    WHERE c.id = %s AND c.family_id = %s"""
 
 
 def conversations_of_family(*, user):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,6 +19,7 @@ from aviator.audit.services import audit_record, audit_record_each
 from aviator.celery import app as celery_app
 from aviator.faults import inject_broker_faults, inject_database_faults, inject_tool_faults
 from aviator.observability import tag_conversation
+from aviator.sql import columns, key
 from coach import approvals, guard
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
@@ -94,19 +95,15 @@ def _unanswered_family_messages(conversation: Conversation) -> list[Message]:
     return list(
         Message.objects.raw(
             _UNANSWERED_SQL,
-            [
-                Conversation._meta.pk.get_db_prep_value(conversation.pk, connection),
-                Role.FAMILY,
-                conversation.answered_through,
-            ],
+            [key(Conversation, conversation.pk), Role.FAMILY, conversation.answered_through],
         )
     )
 
 
 _UNANSWERED_SQL = f"""
-    SELECT * FROM {Message._meta.db_table}
-    WHERE conversation_id = %s AND role = %s AND seq > %s
-    ORDER BY seq"""
+    SELECT {columns(Message, "m")} FROM {Message._meta.db_table} m
+    WHERE m.conversation_id = %s AND m.role = %s AND m.seq > %s
+    ORDER BY m.seq"""
 
 
 def _store_fact_changes(
@@ -148,21 +145,13 @@ def _store_fact_changes(
     )
 
 
-def _record_turn(
-    conversation: Conversation,
-    outcome: TurnOutcome,
-    *,
-    fact_changes: list[dict[str, Any]],
-    reply: Message | None,
-) -> None:
-    """Copy the turn's ledger changes and decision trace out of the checkpoint into the database,
-    the trace linked to the `reply` that ends the turn.
+def _store_trace(conversation: Conversation, outcome: TurnOutcome, reply: Message | None) -> None:
+    """Copy the turn's decision trace out of the checkpoint into the database, linked to the
+    `reply` that ends the turn.
 
-    A turn paused for a tool or an approval is recorded in parts: each part stores the ledger
-    changes made during it (`fact_changes`) and its new trace steps, and the part that ends with
-    the reply links every step of the turn to it.
+    A turn paused for a tool or an approval is stored in parts: each part adds its new steps, and
+    the part that ends with the reply links every step of the turn to it.
     """
-    _store_fact_changes(conversation, outcome, fact_changes)
     steps = [
         DecisionTrace(
             conversation=conversation,
@@ -200,7 +189,9 @@ def outcome_apply(
 ) -> Message | None:
     """Store what a (part of a) turn produced: the reply, or the tool call or approval the graph
     waits for. `answering`: the family message a reply or proposal answers (None when an earlier
-    part of the turn already answered it)."""
+    part of the turn already answered it). `fact_changes`: the ledger changes made during this
+    part of the turn."""
+    _store_fact_changes(conversation, outcome, fact_changes)
     conversation.profile = outcome.profile
     conversation.phase = outcome.phase
     reply = None
@@ -238,7 +229,7 @@ def outcome_apply(
                 conversation_id=conversation.id,
                 after={"unitids": [item["unitid"] for item in shortlist.items]},
             )
-    _record_turn(conversation, outcome, fact_changes=fact_changes, reply=reply)
+    _store_trace(conversation, outcome, reply)
     conversation.save(update_fields=["phase", "profile", "updated"])
     publish_state_on_commit(conversation)
     return reply
@@ -262,19 +253,19 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
     with transaction.atomic():
         reply = None
         for _ in range(MAX_TURNS_PER_CALL):
-            conversation = conversation_locked(conversation)
+            conversation = conversation_locked(conversation, for_a_turn=True)
             # While a tool runs, or while a counselor holds the conversation, the coach is silent.
             if conversation.tool_underway or conversation.counselor_holds:
                 return reply
             unanswered = _unanswered_family_messages(conversation)
-            if not unanswered and conversation.messages.exists():
+            if not unanswered and conversation.last_seq:
                 return reply
             tag_conversation(conversation.id)
             try:
                 # The graph may still be paused at a proposal: drop it, or finish a decided one.
                 if conversation.approval_unfinished:
                     approvals.approval_supersede(conversation=conversation)
-                    conversation = conversation_locked(conversation)
+                    conversation = conversation_locked(conversation, for_a_turn=True)
                     unanswered = _unanswered_family_messages(conversation)
                 outcome = run_coach_turn(
                     conversation_id=str(conversation.id),
@@ -494,7 +485,7 @@ def family_message_submit(*, conversation: Conversation, text: str) -> TurnResul
     """
     text, removed = guard.redact_personal_numbers(text)
     with transaction.atomic():
-        locked = conversation_locked(conversation, for_a_turn=False)
+        locked = conversation_locked(conversation)
         family_message = message_append(locked, role=Role.FAMILY, text=text)
         if removed:
             message_append(

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 
+from aviator.sql import columns, first_row, key, placeholders
 from coach.events import publish_conversation_event
 from coach.models import (
     TOOL_CALL_UNDERWAY,
@@ -15,19 +17,19 @@ from coach.models import (
     Conversation,
     Message,
     Role,
-    ToolCall,
 )
-from coach.presenters import conversation_state, message_payload
+from coach.presenters import TOOL_CALL_UNDERWAY_SQL, conversation_state, message_payload
 from handoff.models import OPEN_STATES, Escalation
 
 
 def message_append(conversation: Conversation, *, role: str, text: str, **fields) -> Message:
     """Append a message at the end of the transcript. `conversation` is the one
     `conversation_locked` returned: its `last_seq` says where the end is."""
-    conversation.last_seq += 1
+    seq = conversation.last_seq + 1
     message = Message.objects.create(
-        conversation=conversation, seq=conversation.last_seq, role=role, text=text, **fields
+        conversation=conversation, seq=seq, role=role, text=text, **fields
     )
+    conversation.last_seq = seq
     transaction.on_commit(
         lambda: publish_conversation_event(
             conversation.id, {"type": "message", "message": message_payload(message)}
@@ -36,14 +38,14 @@ def message_append(conversation: Conversation, *, role: str, text: str, **fields
     return message
 
 
-def conversation_locked(conversation: Conversation, *, for_a_turn: bool = True) -> Conversation:
-    """The conversation, locked until the transaction ends, with what its writers need to know
-    under the lock, read as soon as it is taken:
+def conversation_locked(conversation: Conversation, *, for_a_turn: bool = False) -> Conversation:
+    """The conversation, locked until the transaction ends (call it inside one), with what its
+    writers need to know under the lock, read as soon as it is taken:
 
     - `last_seq`: the transcript's last position (0 when empty), kept up to date by
       `message_append`;
 
-    and, `for_a_turn` (the coach's turns need them; a writer that only appends messages does not):
+    and, `for_a_turn` (what the coach's turns need):
 
     - `answered_through`: the position up to which the family has been answered: the family
       message the coach's latest reply answered, or a counselor's latest message if later;
@@ -52,24 +54,23 @@ def conversation_locked(conversation: Conversation, *, for_a_turn: bool = True) 
     - `approval_unfinished`: the graph may still be paused at an approval (pending, or decided
       and not yet resumed).
     """
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("conversation_locked needs a transaction.")
     # Turns on one conversation are serialized: LangGraph does not lock a thread, and two runs at
     # once would fork its checkpoint chain. The row is locked by a statement of its own: the
     # subqueries of a locking statement would read the snapshot taken before it waited for the
     # lock, and miss what the previous holder wrote. SQL rather than the ORM: every turn does
     # this, and building these subqueries through the ORM costs several times running them.
-    pk = Conversation._meta.pk.get_db_prep_value(conversation.pk, connection)
+    pk = key(Conversation, conversation.pk)
     if connection.features.has_select_for_update:
         with connection.cursor() as cursor:
             cursor.execute(_LOCK_SQL, [pk])
-            if cursor.fetchone() is None:
-                raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
-    if not for_a_turn:
-        rows = list(Conversation.objects.raw(_WITH_LAST_SEQ_SQL, [pk]))
+    if for_a_turn:
+        locked = first_row(Conversation, _FOR_A_TURN_SQL, [*_FOR_A_TURN_PARAMS, pk])
     else:
-        rows = list(Conversation.objects.raw(_FOR_A_TURN_SQL, [*_FOR_A_TURN_PARAMS, pk]))
-    if not rows:
+        locked = first_row(Conversation, _WITH_LAST_SEQ_SQL, [pk])
+    if locked is None:
         raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
-    locked = rows[0]
     if for_a_turn:
         locked.answered_through = max(locked.answered_by_coach, locked.last_counselor_seq)
     return locked
@@ -77,18 +78,21 @@ def conversation_locked(conversation: Conversation, *, for_a_turn: bool = True) 
 
 _LAST_SEQ = f"""COALESCE((SELECT MAX(m.seq) FROM {Message._meta.db_table} m
                    WHERE m.conversation_id = c.id), 0) AS last_seq"""
-_WITH_LAST_SEQ_SQL = f"SELECT c.*, {_LAST_SEQ} FROM {Conversation._meta.db_table} c WHERE c.id = %s"
+_WITH_LAST_SEQ_SQL = f"""
+    SELECT {columns(Conversation, "c")}, {_LAST_SEQ}
+    FROM {Conversation._meta.db_table} c
+    WHERE c.id = %s"""
 _FOR_A_TURN_SQL = f"""
-    SELECT c.*, {_LAST_SEQ},
+    SELECT {columns(Conversation, "c")}, {_LAST_SEQ},
         COALESCE((SELECT MAX(answered.seq) FROM {Message._meta.db_table} r
                   JOIN {Message._meta.db_table} answered ON answered.id = r.reply_to_id
                   WHERE r.conversation_id = c.id AND r.role = %s), 0) AS answered_by_coach,
         COALESCE((SELECT MAX(m.seq) FROM {Message._meta.db_table} m
                   WHERE m.conversation_id = c.id AND m.role = %s), 0) AS last_counselor_seq,
-        EXISTS(SELECT 1 FROM {ToolCall._meta.db_table} t
-               WHERE t.conversation_id = c.id AND t.status IN (%s, %s)) AS tool_underway,
+        {TOOL_CALL_UNDERWAY_SQL} AS tool_underway,
         EXISTS(SELECT 1 FROM {Escalation._meta.db_table} e
-               WHERE e.conversation_id = c.id AND e.state IN (%s, %s)) AS counselor_holds,
+               WHERE e.conversation_id = c.id AND e.state IN ({placeholders(OPEN_STATES)}))
+            AS counselor_holds,
         EXISTS(SELECT 1 FROM {Approval._meta.db_table} a
                WHERE a.conversation_id = c.id AND (a.status = %s OR a.resumed_at IS NULL))
             AS approval_unfinished

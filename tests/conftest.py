@@ -101,8 +101,9 @@ def tool_worker(_broker_purged, transactional_db, catalog):
 
 @pytest.fixture(autouse=True)
 def _live_events_sent():
-    """A test's live events leave while it can still reach the database (the embedded default's
-    channel layer writes them there), never during the next test."""
+    """The live events a test published from sync code leave while it can still reach the
+    database (the embedded default's channel layer writes them there), not during the next test.
+    (An async test's events go through its own loop, which it waits on.)"""
     yield
     flush_events()
 

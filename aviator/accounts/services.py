@@ -13,6 +13,7 @@ from aviator.accounts.models import ApiToken, hash_token
 from aviator.accounts.roles import Role, remember_role
 from aviator.audit.models import ActorRole
 from aviator.audit.services import audit_record
+from aviator.sql import columns
 
 TOKEN_PREFIX = "avt_"
 
@@ -89,7 +90,7 @@ def _token_user_sql() -> str:
     user_model = get_user_model()
     memberships = user_model.groups.through._meta.db_table
     return f"""
-        SELECT u.*, t.id AS token_id,
+        SELECT {columns(user_model, "u")}, t.id AS token_id,
             (t.last_used IS NULL OR t.last_used < %s) AS token_last_used_stale,
             g.name AS group_name
         FROM {user_model._meta.db_table} u

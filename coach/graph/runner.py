@@ -120,9 +120,9 @@ def _outcome_of(
 
 
 def _run(graph: CompiledStateGraph, graph_input: Any, config: dict) -> TurnOutcome:
-    """Run the graph and return its outcome: from the run's final values, as the checkpoint now
-    holds them, without reading the checkpoint back; but a pause for an approval needs the id of
-    the checkpoint it waits at, so that one is read."""
+    """Run the graph and return its outcome: a finished turn's from the run's final values, as
+    the checkpoint now holds them, without reading the checkpoint back. A paused one (for a tool
+    or an approval; rarer) is read back, for the checkpoint an approval waits at."""
     output = graph.invoke(graph_input, config, durability="sync", version="v2")
     if output.interrupts:
         return _outcome(graph.get_state(config))

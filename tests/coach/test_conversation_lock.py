@@ -5,21 +5,41 @@ import threading
 import time
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 
-from coach.models import Approval, ApprovalKind, ApprovalStatus, Role, ToolCall
+from coach.models import Approval, ApprovalKind, ApprovalStatus, Message, Role, ToolCall
 from coach.transcript import conversation_locked, message_append
 from handoff.opening import escalation_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _someone_waits_for_a_lock(deadline_seconds: float = 10) -> None:
+    """Until another session waits on a lock (PostgreSQL shows it; SQLite cannot, so there the
+    holder just gives the waiter a moment)."""
+    if connection.vendor != "postgresql":
+        time.sleep(0.3)
+        return
+    deadline = time.monotonic() + deadline_seconds
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+
+
 @pytest.fixture
 def seen_after_waiting(alice_conversation):
     """What a second writer finds once the first, holding the lock, appended a message and
-    queued a tool call."""
+    queued a tool call, and what the transcript held before."""
+    before = alice_conversation.messages.count()
     holding = threading.Event()
-    seen = {}
+    seen, errors = {}, []
 
     def first() -> None:
         try:
@@ -35,8 +55,9 @@ def seen_after_waiting(alice_conversation):
                     payload={},
                 )
                 holding.set()
-                # Time for the second writer to start waiting on the lock.
-                time.sleep(0.3)
+                _someone_waits_for_a_lock()
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
         finally:
             holding.set()
             connections.close_all()
@@ -45,7 +66,9 @@ def seen_after_waiting(alice_conversation):
         holding.wait(timeout=30)
         try:
             with transaction.atomic():
-                seen["locked"] = conversation_locked(alice_conversation)
+                seen["locked"] = conversation_locked(alice_conversation, for_a_turn=True)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
         finally:
             connections.close_all()
 
@@ -54,48 +77,62 @@ def seen_after_waiting(alice_conversation):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    return seen["locked"]
+    assert errors == []
+    return before, seen["locked"]
 
 
 def test_a_waiting_writer_appends_after_the_previous_holders_message(seen_after_waiting):
-    assert seen_after_waiting.last_seq == seen_after_waiting.messages.count()
+    before, locked = seen_after_waiting
+    assert locked.last_seq == before + 1
 
 
 def test_a_waiting_writer_sees_the_tool_call_queued_before_it(seen_after_waiting):
-    assert seen_after_waiting.tool_underway
+    _, locked = seen_after_waiting
+    assert locked.tool_underway
+
+
+def test_it_refuses_to_lock_outside_a_transaction(alice_conversation):
+    with pytest.raises(TransactionManagementError):
+        conversation_locked(alice_conversation)
 
 
 @pytest.fixture
 def locked(alice_conversation):
-    return conversation_locked(alice_conversation)
+    with transaction.atomic():
+        yield conversation_locked(alice_conversation)
 
 
-def test_messages_are_appended_one_after_another(locked):
+def _relocked(conversation):
+    return conversation_locked(conversation, for_a_turn=True)
+
+
+def test_messages_are_appended_at_the_end_of_the_transcript(locked):
+    before = list(Message.objects.filter(conversation=locked).values_list("seq", flat=True))
     first = message_append(locked, role=Role.FAMILY, text="One.")
     second = message_append(locked, role=Role.FAMILY, text="Two.")
-    assert (first.seq, second.seq) == (locked.last_seq - 1, locked.last_seq)
+    assert (first.seq, second.seq) == (max(before) + 1, max(before) + 2)
 
 
 def test_a_new_family_message_is_not_yet_answered(locked):
     message = message_append(locked, role=Role.FAMILY, text="Biology.")
-    assert conversation_locked(locked).answered_through < message.seq
+    assert _relocked(locked).answered_through < message.seq
 
 
 def test_the_coachs_reply_answers_through_the_message_it_replies_to(locked):
     message = message_append(locked, role=Role.FAMILY, text="Biology.")
     message_append(locked, role=Role.COACH, text="Noted.", asks=[], reply_to=message)
-    assert conversation_locked(locked).answered_through == message.seq
+    assert _relocked(locked).answered_through == message.seq
 
 
 def test_a_counselors_message_answers_everything_before_it(locked):
     message_append(locked, role=Role.FAMILY, text="Biology.")
     counselor = message_append(locked, role=Role.COUNSELOR, text="I'm here.")
-    assert conversation_locked(locked).answered_through == counselor.seq
+    assert _relocked(locked).answered_through == counselor.seq
 
 
 def test_an_open_escalation_means_a_counselor_holds_the_conversation(locked):
     escalation_open(conversation=locked, reason="requested", urgent=False)
-    assert conversation_locked(locked).counselor_holds
+    assert _relocked(locked).counselor_holds
 
 
 def test_a_decided_approval_not_yet_resumed_is_unfinished(locked):
@@ -111,17 +148,13 @@ def test_a_decided_approval_not_yet_resumed_is_unfinished(locked):
         status=ApprovalStatus.APPROVED,
         expires_at=locked.created,
     )
-    assert conversation_locked(locked).approval_unfinished
+    assert _relocked(locked).approval_unfinished
 
 
 def test_a_quiet_conversation_waits_for_nothing(locked):
-    assert (locked.tool_underway, locked.counselor_holds, locked.approval_unfinished) == (
+    flags = _relocked(locked)
+    assert (flags.tool_underway, flags.counselor_holds, flags.approval_unfinished) == (
         False,
         False,
         False,
     )
-
-
-def test_a_writer_that_only_appends_learns_where_the_transcript_ends(alice_conversation):
-    locked = conversation_locked(alice_conversation, for_a_turn=False)
-    assert locked.last_seq == alice_conversation.messages.count()

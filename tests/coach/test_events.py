@@ -4,8 +4,10 @@ channel layer: a layer that is down loses live events, never a turn."""
 import asyncio
 import logging
 import multiprocessing
+import os
 
 import pytest
+from celery.signals import worker_process_shutdown
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.test import override_settings
@@ -95,3 +97,12 @@ def test_flushing_waits_until_the_events_published_have_left(layer_down, caplog)
         True,
         True,
     )
+
+
+def test_a_worker_process_sends_its_last_events_as_it_shuts_down(layer_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="coach.events"):
+        publish_conversation_event("shutting-down", {"type": "state"})
+        worker_process_shutdown.send(sender=None, pid=os.getpid(), exitcode=0)
+        # No waiting here: the signal returned once the event had been handed to the layer.
+        sent = "a live event to conversation.shutting-down was not sent" in caplog.text
+    assert sent
