@@ -43,6 +43,8 @@ STILL_THERE = "Are you still there?"
 # A tool call is finished, or has failed for good, within this (retries back off up to a minute);
 # a run still waiting afterwards is a violation.
 SETTLE_SECONDS = 180
+# Longer than the resender's cadence plus a resent tool's run (see _wait_for_tool_calls).
+QUIET_SECONDS = 3
 
 
 @dataclass
@@ -262,11 +264,20 @@ def chaos_run(
 
 
 def _wait_for_tool_calls(runs: list[FamilyRun]) -> None:
-    """Let tool calls still retrying (or waiting for a resend) finish before the checks."""
+    """Let tool calls still retrying (or waiting for a resend) finish before the checks: none
+    open for QUIET_SECONDS in a row. A worker that has just finished one may queue the next (it
+    answers the messages sent while the tool ran), a moment after the last one closed."""
     ids = [run.conversation_id for run in runs if run.conversation_id]
     deadline = time.monotonic() + SETTLE_SECONDS
     open_calls = ToolCall.objects.filter(conversation_id__in=ids, status__in=TOOL_CALL_UNDERWAY)
-    while open_calls.exists() and time.monotonic() < deadline:
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if open_calls.exists():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_SECONDS:
+            return
         time.sleep(0.2)
 
 
