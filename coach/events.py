@@ -57,8 +57,8 @@ def flush_events(timeout: float = 5) -> bool:
     """Wait until the events this process published from sync code so far have been sent (or
     given up on), at most `timeout` seconds; whether they all were. At exit, so that a worker or
     a command does not drop the events it published last."""
-    loop = _publisher
-    if loop is None or loop.is_closed() or _publisher_pid != os.getpid():
+    loop = _live_publisher()
+    if loop is None:
         return True
     try:
         asyncio.run_coroutine_threadsafe(_sent(), loop).result(timeout)
@@ -92,12 +92,19 @@ def _publisher_loop() -> asyncio.AbstractEventLoop:
     """
     global _publisher, _publisher_pid
     with _publisher_lock:
-        # A forked child (a prefork Celery worker) inherits the loop but not the thread running it.
-        if _publisher is None or _publisher.is_closed() or _publisher_pid != os.getpid():
+        if _live_publisher() is None:
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="event-publisher", daemon=True).start()
             _publisher, _publisher_pid = loop, os.getpid()
         return _publisher
+
+
+def _live_publisher() -> asyncio.AbstractEventLoop | None:
+    """This process's publisher loop if it has one running. A forked child (a prefork Celery
+    worker) inherits the parent's loop but not the thread running it."""
+    if _publisher is None or _publisher.is_closed() or _publisher_pid != os.getpid():
+        return None
+    return _publisher
 
 
 class _Outbox:
