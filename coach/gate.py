@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from coach.profile import REQUIRED_TOPICS, TOPIC_SLOTS, topic_is_known
+from coach.profile import REQUIRED_TOPICS, SLOT_TOPIC, topic_is_known
 
 DEFAULT_QUESTION_BUDGET = 6
 # A required fact read with less confidence than this is not built upon: a person confirms it.
@@ -27,8 +27,6 @@ ASSUMPTIONS: dict[str, str] = {
     "budget": "no budget limit",
     "location": "anywhere in the U.S.",
 }
-
-SLOT_TOPIC: dict[str, str] = {slot: topic for topic, slots in TOPIC_SLOTS.items() for slot in slots}
 
 
 @dataclass(frozen=True)

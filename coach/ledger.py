@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from coach.language.base import ExtractedFact
-from coach.profile import empty_profile
+from coach.profile import SLOT_TOPIC, empty_profile, unweighted_gpa
 
 Provenance = Literal["stated", "inferred", "staff"]
 # A weaker kind of fact never overwrites a stronger one: a guess does not replace what the family
@@ -25,6 +25,8 @@ class FactChange:
     provenance: str
     confidence: float
     source_message_id: str | None
+    # How the family put the new value (an income bracket, a weighted GPA's scale...).
+    detail: dict | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +51,58 @@ def hold_confirmed_overwrites(
         elif fact.provenance == "stated":
             held.append(fact)
     return tuple(apply_now), tuple(held)
+
+
+# Slots where a different value said in passing is more likely a misreading or a second number
+# (an income read as a budget) than a change of mind: the coach asks before replacing it. A new
+# major or new places are a change of mind, taken at once.
+CONFIRMED_BEFORE_REPLACING = ("gpa", "sat", "act", "budget", "income", "home_state")
+# What else a conflicting amount may have meant.
+ALTERNATIVE_SLOT = {"budget": "income", "income": "budget"}
+
+
+def hold_conflicts(
+    facts: dict[str, dict[str, Any]],
+    extracted: tuple[ExtractedFact, ...],
+    *,
+    asked: list[str],
+    correction: bool,
+) -> tuple[tuple[ExtractedFact, ...], tuple[dict[str, Any], ...]]:
+    """Split facts into those to apply now and conflicts to confirm with the family first.
+
+    A conflict: a new value for a slot the family already stated, said neither as a correction
+    ("sorry, her GPA is actually 3.6") nor in answer to a question about that slot. The old value
+    stays until the family answers the confirmation (DESIGN.md §6: never a wrong fact in silence).
+    """
+    apply_now, conflicts = [], []
+    for fact in extracted:
+        current = facts.get(fact.slot)
+        conflicting = (
+            current is not None
+            and current["provenance"] == "stated"
+            and fact.provenance == "stated"
+            and current["value"] != fact.value
+            and fact.slot in CONFIRMED_BEFORE_REPLACING
+            and not correction
+            and SLOT_TOPIC[fact.slot] not in asked
+        )
+        if not conflicting:
+            apply_now.append(fact)
+            continue
+        alternative = ALTERNATIVE_SLOT.get(fact.slot)
+        if alternative and facts.get(alternative) is not None:
+            alternative = None
+        conflicts.append(
+            {
+                "slot": fact.slot,
+                "value": fact.value,
+                "before": current["value"],
+                "confidence": fact.confidence,
+                "detail": fact.detail,
+                "alternative": alternative,
+            }
+        )
+    return tuple(apply_now), tuple(conflicts)
 
 
 def confirm_all(facts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -83,6 +137,7 @@ def ledger_apply(
             "confidence": fact.confidence,
             "source_message_id": source_message_id,
             "turn": turn,
+            "detail": fact.detail,
             # Saying a confirmed value again keeps it confirmed.
             "confirmed": approved
             or bool(current and current.get("confirmed") and current["value"] == fact.value),
@@ -98,6 +153,7 @@ def ledger_apply(
                 provenance=fact.provenance,
                 confidence=fact.confidence,
                 source_message_id=source_message_id,
+                detail=fact.detail,
             )
         )
     return updated, changes
@@ -106,4 +162,14 @@ def ledger_apply(
 def profile_of(facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     profile = empty_profile()
     profile.update({slot: fact["value"] for slot, fact in facts.items()})
+    return profile
+
+
+def fit_profile(facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The profile the ranking reasons with: a weighted or other-scale GPA converted to the
+    unweighted 4.0 scale (`coach.profile.unweighted_gpa`); every other slot as it is."""
+    profile = profile_of(facts)
+    gpa = facts.get("gpa")
+    if gpa is not None:
+        profile["gpa"] = unweighted_gpa(gpa["value"], gpa.get("detail"))
     return profile

@@ -31,6 +31,7 @@ TOPIC_SLOTS: dict[str, tuple[str, ...]] = {
     "size": ("size",),
     "setting": ("setting",),
 }
+SLOT_TOPIC: dict[str, str] = {slot: topic for topic, slots in TOPIC_SLOTS.items() for slot in slots}
 REQUIRED_TOPICS: tuple[str, ...] = ("major", "academics", "budget", "location")
 OPTIONAL_TOPICS: tuple[str, ...] = ("home_state", "income", "size", "setting")
 
@@ -144,6 +145,27 @@ STATE_CODES: frozenset[str] = frozenset(
 )
 SIZES = frozenset({"small", "medium", "large", "any"})
 SETTINGS = frozenset({"city", "suburb", "town", "rural", "any"})
+
+
+# A weighted average is usually about this much above the unweighted one (honors and AP courses
+# add up to a point each).
+WEIGHTED_GPA_GAP = 0.5
+
+
+def unweighted_gpa(value: float, detail: Mapping[str, Any] | None = None) -> float:
+    """The GPA on the unweighted 4.0 scale that the fit rules reason with (DESIGN.md §3).
+
+    An unweighted value on the 4.0 scale is used as it is; an unweighted value on another scale S
+    becomes 4 × value / S; a weighted value (marked weighted, or above 4.0 with no scale given)
+    becomes value − 0.5. Never above 4.0.
+    """
+    detail = detail or {}
+    scale = detail.get("scale")
+    if detail.get("weighted") or (scale is None and value > 4.0):
+        return round(max(0.0, min(4.0, value - WEIGHTED_GPA_GAP)), 2)
+    if scale and scale != 4.0:
+        return round(min(4.0, 4.0 * value / scale), 2)
+    return round(min(4.0, value), 2)
 
 
 class SlotValueError(ValueError):

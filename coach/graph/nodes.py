@@ -26,10 +26,19 @@ from coach.language.base import ExtractedFact
 from coach.language.phrasing import (
     acknowledgement,
     assumptions_sentence,
+    confirmation_answers,
+    confirmation_question,
     describe_value,
     question,
 )
-from coach.ledger import confirm_all, hold_confirmed_overwrites, ledger_apply, profile_of
+from coach.ledger import (
+    confirm_all,
+    fit_profile,
+    hold_confirmed_overwrites,
+    hold_conflicts,
+    ledger_apply,
+    profile_of,
+)
 from coach.profile import REQUIRED_TOPICS, topic_is_known
 
 logger = logging.getLogger(__name__)
@@ -121,6 +130,9 @@ def guard(state: CoachState, config=None):
         "held": [],
         "approved_changes": [],
         "approval": None,
+        # Conflicting values asked about last turn wait for this turn's answer.
+        "confirming": state.get("confirming") or [],
+        "scope": state.get("scope") or [],
     }
     reason = "flagged: " + ", ".join(signals) if signals else "nothing flagged"
     return update, _entry("guard", "flag" if signals else "pass", reason, signals=signals)
@@ -144,7 +156,22 @@ def extract(state: CoachState, config=None):
     model_acknowledgement = None
     held: list[dict] = []
     ignored: list[str] = []
-    for message in state.get("incoming") or []:
+    scope: set[str] = set(state.get("scope") or [])
+    confirming: list[dict] = []
+    incoming = state.get("incoming") or []
+    settled: tuple[ExtractedFact, ...] = ()
+    if state.get("confirming") and incoming:
+        # The family's next message settles what the coach asked to confirm; anything else
+        # keeps the old values (the family moved on).
+        settled = confirmation_answers(state["confirming"], incoming[0]["text"])
+        facts, applied = ledger_apply(
+            facts, settled, source_message_id=incoming[0]["message_id"], turn=state["turn"]
+        )
+        changes.extend(change.as_dict() for change in applied)
+    answered_confirmation = bool(settled)
+    # A value restated for a slot being confirmed answers the confirmation, not a new conflict.
+    settling_topics = [SLOT_TOPIC[c["slot"]] for c in state.get("confirming") or []]
+    for message in incoming:
         reading = model.interpret(message["text"], asked=asked, profile=profile_of(facts))
         in_lane = guard_rules.without_out_of_lane_parts(message["text"])
         if in_lane != message["text"]:
@@ -163,6 +190,16 @@ def extract(state: CoachState, config=None):
         held.extend(
             {**vars(fact), "source_message_id": message["message_id"]} for fact in held_back
         )
+        apply_now, conflicts = hold_conflicts(
+            facts,
+            apply_now,
+            asked=[*asked, *settling_topics],
+            correction=Intent.CORRECTION in reading.intents,
+        )
+        confirming.extend(
+            {**conflict, "source_message_id": message["message_id"]} for conflict in conflicts
+        )
+        scope |= reading.scope
         facts, applied = ledger_apply(
             facts, apply_now, source_message_id=message["message_id"], turn=state["turn"]
         )
@@ -179,9 +216,12 @@ def extract(state: CoachState, config=None):
         retries += reading.retries
         model_acknowledgement = reading.acknowledgement
     after = profile_of(facts)
+    if answered_confirmation:
+        # "It's our income" answers the coach's confirmation: not an unreadable message.
+        intents.discard(Intent.UNPARSED)
     # An asked topic still unknown after the family's answer is a failed attempt at it.
     failed = dict(history["failed_attempts"])
-    if state.get("incoming"):
+    if state.get("incoming") and not answered_confirmation:
         for topic in asked:
             if not topic_is_known(after, topic) and topic not in declined:
                 failed[topic] = failed.get(topic, 0) + 1
@@ -204,6 +244,8 @@ def extract(state: CoachState, config=None):
         "interpretation": interpretation,
         "history": history,
         "held": held,
+        "confirming": confirming,
+        "scope": sorted(scope),
     }
     decision = "fallback" if fallbacks else ("updated" if changes else "no_facts")
     reason = (
@@ -222,6 +264,8 @@ def extract(state: CoachState, config=None):
         rejected=rejected,
         fallbacks=fallbacks,
         held=[fact["slot"] for fact in held],
+        confirming=[conflict["slot"] for conflict in confirming],
+        scope=sorted(scope),
         tokens=tokens,
         retries=retries,
         ignored_from_out_of_lane=ignored,
@@ -254,7 +298,15 @@ def confirm_overwrite(state: CoachState, config=None):
         for held in state["held"]:
             facts, applied = ledger_apply(
                 facts,
-                (ExtractedFact(held["slot"], held["value"], held["confidence"], "stated"),),
+                (
+                    ExtractedFact(
+                        held["slot"],
+                        held["value"],
+                        held["confidence"],
+                        "stated",
+                        held.get("detail"),
+                    ),
+                ),
                 source_message_id=held["source_message_id"],
                 turn=state["turn"],
                 approved=True,
@@ -368,6 +420,7 @@ def _opening(state: CoachState) -> str:
     ack = interpretation.get("acknowledgement") or acknowledgement(state.get("changes") or [])
     if ack:
         parts.append(ack)
+    parts.extend(confirmation_question(conflict) for conflict in state.get("confirming") or [])
     return " ".join(parts)
 
 
@@ -414,7 +467,16 @@ def search(state: CoachState, config=None):
     """Pause for the college search, which a Celery task runs; resume with its result."""
     decision = state["decision"]
     # Nothing may happen before interrupt(): on resume this node runs again from the top.
-    shortlist = interrupt({"tool": "search_colleges", "profile": state["profile"]})
+    scope = set(state.get("scope") or [])
+    shortlist = interrupt(
+        {
+            "tool": "search_colleges",
+            # Weighted or other-scale GPAs converted, as the fit rules expect.
+            "profile": fit_profile(state["facts"]),
+            "scope": {"two_year": "two_year" in scope, "for_profit": "for_profit" in scope},
+            "previous": [college["unitid"] for college in state.get("recommended") or []],
+        }
+    )
     found = "error" if "error" in shortlist else f"{len(shortlist['recommendations'])} colleges"
     return {"shortlist": shortlist}, _entry(
         "search",

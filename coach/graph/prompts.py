@@ -88,6 +88,11 @@ PROPOSE_OVERWRITE = (
 )
 OVERWRITE_KEPT = "OK, I'll keep {before}."
 
+# A value that conflicts with what the family said before is confirmed, never stored silently.
+CONFIRM_AMOUNT = "Is {amount} your new {slot}, or your {alternative}? I've kept {kept} for now."
+CONFIRM_CHANGE = "Should I change the {label} to {after}? I've kept {kept} for now."
+AMOUNT_NAMES = {"budget": "yearly budget", "income": "household income"}
+
 ASK_ASSUMING = "Let's move on: for now I'll assume {assumptions}."
 RECOMMEND_ASSUMING = "I'm assuming {assumptions}; tell me if that's wrong and I'll redo the list."
 

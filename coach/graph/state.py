@@ -64,3 +64,8 @@ class CoachState(TypedDict, total=False):
     held: list[dict[str, Any]]
     approved_changes: list[dict[str, Any]]
     approval: dict[str, Any] | None
+    # Values that conflicted with what the family said before, asked about in this turn's reply
+    # and settled by the next message: {slot, value, before, alternative, detail, ...}.
+    confirming: list[dict[str, Any]]
+    # What the family asked the list to include beyond the default scope ("two_year", ...).
+    scope: list[str]

@@ -1,6 +1,6 @@
 """The language layer's contract: what any model (offline rules or a chat model) must return."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -26,6 +26,10 @@ class ExtractedFact:
     # 1.0 when the family said it outright; lower when it was read between the lines.
     confidence: float = 1.0
     provenance: str = "stated"
+    # How the family put it, when the value alone loses something: a GPA's scale or weighting
+    # ({"weighted": true, "scale": 5.0}), an income bracket ({"low": 150000, "high": 200000}),
+    # other majors named after the first ({"alternatives": ["history"]}). Kept in the ledger.
+    detail: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Interpretation:
     # the first (transient errors retried), for the decision trace.
     tokens: int | None = None
     retries: int = 0
+    # What the family asked the list to include beyond the default scope (DESIGN.md §5):
+    # "two_year" (community colleges, certificates), "for_profit".
+    scope: frozenset[str] = frozenset()
 
 
 class LanguageModel(Protocol):

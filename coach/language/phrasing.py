@@ -1,9 +1,11 @@
 """Templated phrasing for the coach's replies: acknowledge, then ask one thing (or recommend)."""
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from coach.graph import prompts
+from coach.language.base import ExtractedFact
 from coach.profile import SLOTS
 
 SLOT_LABELS: dict[str, str] = {
@@ -31,8 +33,36 @@ MAJOR_LABELS: dict[str, str] = {
 }
 
 
-def describe_value(slot: str, value: Any) -> str:
-    """A slot value as a person would say it."""
+def _income_bracket(detail: Mapping[str, Any]) -> str | None:
+    if "words" in detail:
+        return f"a {detail['words']} household"
+    low, high = detail.get("low"), detail.get("high")
+    if low is not None and high is not None:
+        return f"household income of ${low:,}–${high:,}"
+    if high is not None:
+        return f"household income under ${high:,}"
+    if low is not None:
+        return f"household income of ${low:,} or more"
+    return None
+
+
+def describe_value(slot: str, value: Any, detail: Mapping[str, Any] | None = None) -> str:
+    """A slot value as a person would say it, in the family's own terms when `detail` keeps them
+    (an income bracket, a weighted GPA, the other majors named)."""
+    detail = detail or {}
+    if slot == "income" and (bracket := _income_bracket(detail)):
+        return bracket
+    if slot == "budget" and detail.get("low") is not None and detail.get("high") is not None:
+        return f"up to ${detail['low']:,}–${detail['high']:,} a year"
+    if slot == "gpa" and (detail.get("weighted") or detail.get("scale")):
+        kind = "weighted " if detail.get("weighted") else ""
+        scale = f" (on a {detail['scale']:g}-point scale)" if detail.get("scale") else ""
+        return f"a {value:g} {kind}GPA{scale}"
+    if slot == "major" and detail.get("alternatives"):
+        others = _join(
+            [MAJOR_LABELS.get(m, m.replace("_", " ")) for m in detail["alternatives"]], "or"
+        )
+        return f"{describe_value(slot, value)} (maybe {others})"
     if value == "any":
         return {"budget": "no budget limit", "states": "anywhere"}.get(slot, "no preference")
     match slot:
@@ -73,9 +103,14 @@ def _join(items: Iterable[str], word: str = "and") -> str:
 def acknowledgement(changes: list[dict[str, Any]]) -> str:
     """'Got it: ...' for what this turn added, and an explicit note for each correction."""
     changes = sorted(changes, key=lambda change: SLOTS.index(change["slot"]))
-    added = [describe_value(c["slot"], c["after"]) for c in changes if c["kind"] == "added"]
+    added = [
+        describe_value(c["slot"], c["after"], c.get("detail"))
+        for c in changes
+        if c["kind"] == "added"
+    ]
     corrected = [
-        f"updated the {SLOT_LABELS[c['slot']]} to {describe_value(c['slot'], c['after'])} "
+        f"updated the {SLOT_LABELS[c['slot']]} to "
+        f"{describe_value(c['slot'], c['after'], c.get('detail'))} "
         f"(was {describe_value(c['slot'], c['before'])})"
         for c in changes
         if c["kind"] == "corrected"
@@ -98,3 +133,52 @@ def assumptions_sentence(
     if not assumptions:
         return ""
     return template.format(assumptions=_join(assumptions.values()))
+
+
+def confirmation_question(conflict: Mapping[str, Any]) -> str:
+    """One short question about a value that conflicts with what the family said before."""
+    slot, value, before = conflict["slot"], conflict["value"], conflict["before"]
+    kept = describe_value(slot, before)
+    if conflict.get("alternative"):
+        return prompts.CONFIRM_AMOUNT.format(
+            amount=f"${value:,}",
+            slot=prompts.AMOUNT_NAMES[slot],
+            alternative=prompts.AMOUNT_NAMES[conflict["alternative"]],
+            kept=kept,
+        )
+    return prompts.CONFIRM_CHANGE.format(
+        label=SLOT_LABELS[slot], after=describe_value(slot, value), kept=kept
+    )
+
+
+_MEANS_OTHER_AMOUNT = {
+    "income": r"\b(income|make|makes|earn|earns|household|salary|salaries)\b",
+    "budget": r"\b(budget|afford|pay|spend|for college|per year for)\b",
+}
+_YES = r"\b(yes|yeah|yep|yup|correct|right|sure|please do|change it|update it|that's it|new)\b"
+_NO = r"\b(no|nope|keep|don't|do not|wrong|mistake|typo|not)\b"
+
+
+def confirmation_answers(
+    waiting: Iterable[Mapping[str, Any]], text: str
+) -> tuple[ExtractedFact, ...]:
+    """The facts a reply to the coach's confirmation settles: the value for the slot asked about
+    ("yes"), for the other slot it may have meant ("that's our income"), or nothing ("no")."""
+    lowered = text.lower()
+    settled = []
+    for conflict in waiting:
+        alternative = conflict.get("alternative")
+        if alternative and re.search(_MEANS_OTHER_AMOUNT[alternative], lowered):
+            slot = alternative
+        elif (alternative and re.search(_MEANS_OTHER_AMOUNT[conflict["slot"]], lowered)) or (
+            re.search(_YES, lowered) and not re.search(_NO, lowered)
+        ):
+            slot = conflict["slot"]
+        else:
+            continue
+        settled.append(
+            ExtractedFact(
+                slot, conflict["value"], conflict["confidence"], "stated", conflict["detail"]
+            )
+        )
+    return tuple(settled)

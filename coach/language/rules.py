@@ -1,23 +1,37 @@
 """Rule-based reading of a family message: the offline model's extraction.
 
 Deterministic and pure. It reads *everything* a message states, not only the answer to the last
-question; the question asked only settles what a bare answer ("28k.", "Small.", "Anywhere.") means.
+question; the question asked settles what a bare answer ("28k.", "Small.", "Anywhere.") means.
+A self-description in the shape students post it (labelled fields, sections) is read field by
+field (`coach.language.posts`); grades and scores, money and places have readers of their own.
 Values are checked against the same rule book as any chat model's output
 (`coach.profile.validate_slot_value`); impossible ones come back as rejections, never as facts.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from coach.guard import guard_signals, normalize
-from coach.language.base import ExtractedFact, Intent, Interpretation, RejectedValue
-from coach.language.vocabulary import (
-    AMBIGUOUS_CODES,
-    MAJOR_PHRASES,
-    REGIONS,
-    STATE_NAMES,
+from coach.language.academics import (
+    GpaReading,
+    read_gpa_field,
+    read_gpa_prose,
+    read_scores,
+    says_test_optional,
 )
-from coach.profile import STATE_CODES, SlotValueError, validate_slot_value
+from coach.language.base import ExtractedFact, Intent, Interpretation, RejectedValue
+from coach.language.money import (
+    BUDGET_ANY,
+    LOW_INCOME,
+    LOW_INCOME_VALUE,
+    money_amounts,
+    money_slot,
+)
+from coach.language.places import ANYWHERE, place_mentions, read_places
+from coach.language.posts import segment
+from coach.language.vocabulary import MAJOR_PHRASES, REGIONS, STATE_NAMES
+from coach.profile import SlotValueError, validate_slot_value
 
 # --- Small helpers -----------------------------------------------------------------------------
 
@@ -28,271 +42,6 @@ def _any(patterns: str, text: str) -> bool:
 
 def _clauses(text: str) -> list[str]:
     return [clause.strip() for clause in re.split(r"[,.;!?\n()]+", text) if clause.strip()]
-
-
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-}
-_NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-
-
-def _words_to_number(words: str) -> int | None:
-    total = 0
-    for word in re.split(r"[\s-]+", words.strip()):
-        if word == "hundred":
-            total = max(total, 1) * 100
-        elif word in NUMBER_WORDS:
-            total += NUMBER_WORDS[word]
-        elif word not in {"and", ""}:
-            return None
-    return total or None
-
-
-# --- Money -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Amount:
-    value: int
-    start: int
-    end: int
-    clause: str
-
-
-_MONEY = re.compile(
-    r"(?P<dollar>\$)?\s?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
-    r"(?P<scale>k\b|K\b|thousand\b|grand\b|million\b)?"
-    r"(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo)\b)?"
-)
-_WORD_MONEY = re.compile(
-    rf"\b(?P<words>(?:(?:{_NUMBER_WORD})[\s-]*)+)\s*(?P<scale>thousand|grand|k)\b"
-    r"(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo)\b)?"
-)
-
-
-def _clause_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(mark, 0, start) for mark in ".;!?\n")
-    rights = [i for i in (text.find(mark, end) for mark in ".;!?\n") if i != -1]
-    return text[left + 1 : min(rights) if rights else len(text)]
-
-
-def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
-    """Dollar amounts in `text` (lower-cased), yearly. Bare numbers count only when asked about money."""
-    amounts: list[Amount] = []
-    for match in _MONEY.finditer(text):
-        raw = match.group("number").replace(",", "")
-        scale = (match.group("scale") or "").lower()
-        has_marker = bool(
-            match.group("dollar")
-            or scale
-            or "," in match.group("number")
-            or (match.group("period") and float(raw) >= 100)
-        )
-        value = float(raw)
-        if not has_marker:
-            # "3.8", "1280 on the SAT" and "ACT 27" are not money unless money was the question.
-            if not bare_numbers_are_money or value < 1000 or "." in raw:
-                continue
-            if re.search(r"\b(sat|act|gpa)\b", text[max(0, match.start() - 12) : match.end() + 12]):
-                continue
-        value *= {"k": 1000, "thousand": 1000, "grand": 1000, "million": 1_000_000}.get(scale, 1)
-        if match.group("period") and re.search(r"mo(nth)?\b", match.group("period")):
-            value *= 12
-        amounts.append(
-            Amount(int(value), match.start(), match.end(), _clause_around(text, *match.span()))
-        )
-    for match in _WORD_MONEY.finditer(text):
-        number = _words_to_number(match.group("words"))
-        if number is None:
-            continue
-        value = number * 1000
-        if match.group("period") and re.search(r"mo(nth)?\b", match.group("period")):
-            value *= 12
-        amounts.append(
-            Amount(value, match.start(), match.end(), _clause_around(text, *match.span()))
-        )
-    return sorted(amounts, key=lambda amount: amount.start)
-
-
-_INCOME_CUES = (
-    r"\b(income|make|makes|making|earn|earns|earning|salary|salaries|household|bring in)\b"
-)
-_BUDGET_CUES = (
-    r"\b(afford|budget|pay|spend|max|maximum|up to|cost|costs|tuition|contribute|"
-    r"can do|no more than|at most|under|for (?:college|school|tuition))\b"
-)
-_BUDGET_ANY = (
-    r"\b(money|cost|costs|price|budget|paying)\b[^.]{0,25}\b(not|isn't|isnt|is not|no|doesn't|"
-    r"does not|never)\b[^.]{0,12}\b(issue|object|concern|problem|matter|factor|worry)"
-    r"|\bno (real )?budget\b|\bfull[- ]pay\b|\bwhatever it costs\b|\bcan pay (anything|whatever)\b"
-    r"|\bcost is no (object|concern)\b|\bnot worried about (money|cost|price)\b"
-)
-
-
-# --- Scores ------------------------------------------------------------------------------------
-
-# Words that may sit between a label and its number: "GPA is actually 3.6", "ACT composite of 29".
-_FILLER = (
-    r"(?:\s*(?:is|of|was|=|:|~|around|about|roughly|approximately|actually|really|now|more like|"
-    r"score|composite|total|a|an)\b|\s*[=:~])*\s*"
-)
-_GPA_LABELLED = [
-    r"\b(?:gpa|grade point average)\b" + _FILLER + r"(?P<value>\d{1,3}(?:\.\d{1,2})?)",
-    r"(?P<value>\d{1,3}(?:\.\d{1,2})?)\s*(?:unweighted|weighted|uw|w)?\s*(?:gpa|grade point)\b",
-    r"(?P<value>\d(?:\.\d{1,2})?)\s*(?P<kind>unweighted|weighted)\b",
-]
-_GPA_BARE = (
-    r"(?:\bhas an?|\bgot an?|\bwith an?|\bis at an?|\bis an?|'s an?|^|\band an?)\s*"
-    r"(?P<value>[0-5]\.\d{1,2})\b"
-)
-_SAT = [
-    r"\bsat\b" + _FILLER + r"(?P<value>\d{3,4})\b",
-    r"\b(?P<value>\d{3,4})\s*(?:on (?:the|her|his|their) sat|on sat|sat)\b",
-    # "took the SAT and got 1210": a score later in the same clause.
-    r"\bsat\b[^.;,]{0,30}?\b(?:got|scored|with|of)\s+(?:an?\s+)?(?P<value>\d{3,4})\b",
-]
-_ACT = [
-    r"\bact\b" + _FILLER + r"(?P<value>\d{1,3})(?![\d.]\d)\b",
-    r"\b(?P<value>\d{1,3})\s*(?:on (?:the|her|his|their) act|on act|act)\b",
-    r"\bact\b[^.;,]{0,30}?\b(?:got|scored|with|of)\s+(?:an?\s+)?(?P<value>\d{1,2})(?![\d.]\d)\b",
-]
-_TEST_OPTIONAL = (
-    r"\bno (?:test )?scores?\b|\bno (?:sat|act)s?\b|\btest[- ]optional\b|\bwithout (?:test )?scores\b"
-    r"|\b(?:didn't|did not|hasn't|has not|haven't|won't|will not|isn't|is not|not) "
-    r"(?:take|taken|taking|sit|sitting|submit|submitting|send|sending)\b[^.]{0,20}\b(?:tests?|sat|act|scores?)\b"
-    r"|\bskip(?:ping)? the (?:sat|act|tests?)\b|\bno standardized tests?\b"
-)
-
-
-def _first_number(patterns: list[str], text: str) -> tuple[float, str] | None:
-    found = []
-    for pattern in patterns:
-        for match in re.finditer(pattern, text):
-            found.append((match.start(), float(match.group("value")), match.group(0)))
-    if not found:
-        return None
-    found.sort()
-    return found[0][1], found[0][2]
-
-
-def _gpa(text: str, *, asked_academics: bool) -> tuple[float, str] | None:
-    # An unweighted GPA is the one DESIGN.md asks for: prefer it when both are given.
-    unweighted = re.search(r"(?P<value>\d(?:\.\d{1,2})?)\s*(?:unweighted|uw)\b", text)
-    if unweighted:
-        return float(unweighted.group("value")), unweighted.group(0)
-    labelled = _first_number(_GPA_LABELLED, text)
-    if labelled:
-        return labelled
-    if asked_academics or re.search(r"(?:\b(?:has|got|with|and|is)|'s) an?\s*[0-5]\.\d", text):
-        bare = re.search(_GPA_BARE, text) or (
-            re.search(r"(?<![\d.$])(?P<value>[0-5]\.\d{1,2})(?!\d|\.\d|\s*k\b)", text)
-            if asked_academics
-            else None
-        )
-        if bare:
-            return float(bare.group("value")), bare.group(0)
-    return None
-
-
-# --- Places ------------------------------------------------------------------------------------
-
-_STATE_NAME_PATTERN = re.compile(
-    r"\b("
-    + "|".join(re.escape(name) for name in sorted(STATE_NAMES, key=len, reverse=True))
-    + r")\b"
-)
-_REGION_PATTERN = re.compile(
-    r"\b(" + "|".join(re.escape(name) for name in sorted(REGIONS, key=len, reverse=True)) + r")\b"
-)
-_CODE_PATTERN = re.compile(r"\b([A-Z]{2})\b")
-_ID_BEFORE = re.compile(r"(?i)\b(?:student|school|photo|my|his|her|their|your|an?|the)\s+$")
-_ID_AFTER = re.compile(r"(?i)^\s*(?:#|number\b|no\.|card\b|\d{6,})")
-
-
-def _is_an_id(text: str, match: re.Match) -> bool:
-    """ "Student ID 987654321" or "my ID number" is an identity document, not Idaho."""
-    if match.group(1) != "ID":
-        return False
-    return bool(_ID_BEFORE.search(text[: match.start()]) or _ID_AFTER.match(text[match.end() :]))
-
-
-_HOME_CUE = re.compile(
-    r"\b(live in|living in|lives in|we're in|we are in|we're from|we are from|from|based in|"
-    r"resident(?:s)? of|home state is|our state is|reside in)\s*$"
-)
-_STAY_CUE = re.compile(r"\b(stay in|stay close to home in|remain in)\s*$")
-_ANYWHERE = (
-    r"\banywhere\b|\bany state\b|\ball over\b|\bnationwide\b|\bacross the (?:us|u\.s\.|country)\b"
-    r"|\bopen to (?:any|all) (?:states|locations|places)\b|\blocation (?:doesn't|does not) matter\b"
-)
-
-
-@dataclass(frozen=True)
-class PlaceMention:
-    codes: tuple[str, ...]
-    start: int
-    home_cue: bool
-    stay_cue: bool
-
-
-def place_mentions(original: str, lowered: str) -> list[PlaceMention]:
-    mentions: list[PlaceMention] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(codes: tuple[str, ...], start: int, end: int) -> None:
-        if any(start < t_end and end > t_start for t_start, t_end in taken):
-            return
-        taken.append((start, end))
-        before = lowered[max(0, start - 30) : start]
-        mentions.append(
-            PlaceMention(
-                codes, start, bool(_HOME_CUE.search(before)), bool(_STAY_CUE.search(before))
-            )
-        )
-
-    for match in _REGION_PATTERN.finditer(lowered):
-        # "South Carolina" and "West Virginia" are states, not the South or the West.
-        if _STATE_NAME_PATTERN.match(lowered, match.start()):
-            continue
-        add(REGIONS[match.group(1)], *match.span())
-    for match in _STATE_NAME_PATTERN.finditer(lowered):
-        name = match.group(1)
-        code = STATE_NAMES[name]
-        if name == "washington" and re.match(r"\s*,?\s*d\.?c\.?\b", lowered[match.end() :]):
-            code = "DC"
-        add((code,), *match.span())
-    for match in _CODE_PATTERN.finditer(original):
-        code = match.group(1)
-        if code in STATE_CODES and code not in AMBIGUOUS_CODES and not _is_an_id(original, match):
-            add((code,), *match.span())
-    return sorted(mentions, key=lambda mention: mention.start)
 
 
 # --- Majors, size, setting -------------------------------------------------------------------
@@ -314,27 +63,56 @@ _WEAK_MAJOR_WORDS = re.compile(
     r"^(education|history|writing|management|medical|medicine|design|english|health|"
     r"communications?|doctor|art|arts|film|music|math|computers?|languages?|recreation|fitness)$"
 )
+# Words that are also who the student is ("Chinese American", "Spanish-speaking"): a major only
+# right after a study cue ("majoring in Spanish") or right before "major" ("a French major").
+_HERITAGE_WORDS = re.compile(r"^(spanish|french|german|chinese|japanese|korean|arabic|italian)$")
+_CUE_RIGHT_BEFORE = re.compile(
+    r"\b(?:stud(?:y|ies|ying)|major(?:ing)?(?: in)?|minor(?:ing)? in|degree in|interested in|into|"
+    r"loves?|passion for|pursue|pursuing|career in|focus on|go into|going into|teach|teaching)\s+$"
+)
+_CUE_RIGHT_AFTER = re.compile(r"^\s*(?:major|majors|degree|program|studies|minor)\b")
+# "My dad is an engineer" says nothing about what the student will study.
+_RELATIVE_AT_WORK = re.compile(
+    r"\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|grand(?:ma|pa|mother|father|"
+    r"parents?))\b[^.;,]{0,20}\b(?:is|are|was|were|works?|worked)\b"
+)
 _COMPILED_MAJORS = [(re.compile(rf"\b(?:{pattern})"), field) for pattern, field in MAJOR_PHRASES]
 
 
-def _major(lowered: str, *, asked_major: bool) -> str | None:
+def read_majors(lowered: str, *, strict: bool) -> list[str]:
+    """The fields of study `lowered` names, first mentioned first ("Economics / Finance" →
+    social_sciences, business). `strict`: free text, where everyday words need a study cue; a
+    labelled field or an answer to the major question is read as it is."""
     if _any(_UNDECIDED, lowered):
-        return "undecided"
-    best: tuple[int, int, str] | None = None
+        return ["undecided"]
+    found: list[tuple[int, int, str]] = []
     for clause in _clauses(lowered):
+        if strict and _RELATIVE_AT_WORK.search(clause):
+            continue
         clause_has_cue = _any(_STUDY_CUE, clause) or len(clause.split()) <= 3
         offset = lowered.find(clause)
-        for pattern, field in _COMPILED_MAJORS:
-            match = pattern.search(clause)
-            if not match:
-                continue
-            weak = _WEAK_MAJOR_WORDS.match(match.group(0).strip())
-            if weak and not (clause_has_cue or asked_major):
-                continue
-            candidate = (offset + match.start(), -(match.end() - match.start()), field)
-            if best is None or candidate < best:
-                best = candidate
-    return best[2] if best else None
+        for pattern, field_key in _COMPILED_MAJORS:
+            for match in pattern.finditer(clause):
+                word = match.group(0).strip()
+                adjacent_cue = _CUE_RIGHT_BEFORE.search(
+                    clause[: match.start()]
+                ) or _CUE_RIGHT_AFTER.match(clause[match.end() :])
+                if _HERITAGE_WORDS.match(word) and not (adjacent_cue or not strict):
+                    continue
+                if strict and _WEAK_MAJOR_WORDS.match(word) and not clause_has_cue:
+                    continue
+                found.append((offset + match.start(), offset + match.end(), field_key))
+    # The longest phrase at a place wins: "biomedical engineering" is not "medical".
+    found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
+    fields: list[str] = []
+    covered_until = -1
+    for start, end, field_key in found:
+        if start < covered_until:
+            continue
+        covered_until = end
+        if field_key not in fields:
+            fields.append(field_key)
+    return fields
 
 
 _SIZE_WORDS = {
@@ -351,7 +129,14 @@ _SIZE_WORDS = {
     "big": "large",
     "huge": "large",
 }
-_SIZE_NOUN = r"\s+(?:liberal arts\s+|public\s+|private\s+|state\s+)?(?:school|college|university|campus|uni)s?\b"
+_SIZE_NOUN = (
+    r"\s+(?:liberal arts\s+|public\s+|private\s+|state\s+)?(?:college|university|campus|uni)s?\b"
+)
+# "a small school" is a wish only with wish words: "tiny public school" is often their own.
+_SCHOOL_SIZE_WISH = (
+    r"\b(?:want|wants|prefer|prefers|looking for|would like|rather|like|likes|love|loves|hoping for|"
+    r"interested in|open to|considering|dream)\b[^.;]{0,30}\b{word}\s+(?:\w+\s+)?schools?\b"
+)
 _SETTING_WORDS = {
     "city": "city",
     "urban": "city",
@@ -371,7 +156,9 @@ _SETTING_WORDS = {
 
 def _size(lowered: str, *, asked: bool) -> str | None:
     for word, size in _SIZE_WORDS.items():
-        if re.search(rf"\b{re.escape(word)}{_SIZE_NOUN}", lowered):
+        if re.search(rf"\b{re.escape(word)}{_SIZE_NOUN}", lowered) or re.search(
+            _SCHOOL_SIZE_WISH.replace("{word}", re.escape(word)), lowered
+        ):
             return size
     if asked:
         for word, size in _SIZE_WORDS.items():
@@ -435,7 +222,10 @@ _NO_PREFERENCE = (
     r"\b(no preference|doesn't matter|does not matter|don't care|do not care|either|any|"
     r"whatever|not picky|open to anything|anything|no strong preference|all good)\b"
 )
-_CORRECTION_MARKERS = r"\b(actually|sorry|oops|i meant|correction|mistake|typo|not\s+\$?\d)"
+_CORRECTION_MARKERS = (
+    r"\b(actually|sorry|oops|i meant|correction|mistake|typo|not\s+\$?\d|now|instead|"
+    r"update|updated|changed|went up|went down|retook|new score)"
+)
 _NEGATED_VALUE = re.compile(
     r"\b(?:not|instead of|rather than)\s+(?:the\s+|an?\s+)?\$?\d[\d,.]*\s*(?:k|thousand|grand)?\b"
 )
@@ -445,6 +235,10 @@ _NEGATED_PLACE = re.compile(
     + "|".join(re.escape(name) for name in sorted({*STATE_NAMES, *REGIONS}, key=len, reverse=True))
     + r")\b"
 )
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group(0))
 
 
 def _is_gibberish(text: str) -> bool:
@@ -464,79 +258,190 @@ def _mostly_other_script(text: str) -> bool:
     return bool(letters) and sum(not c.isascii() for c in letters) / len(letters) > 0.3
 
 
+# --- Scope: what the family asks the list to include ------------------------------------------
+
+_WIDEN_TWO_YEAR = (
+    r"\b(?:consider|considering|open to|include|including|interested in|looking at|look at|want|"
+    r"wants|start at|starting at|begin at|show me|what about|how about|fine with|ok with|okay with|"
+    r"thinking about|maybe|or)\b[^.;!?]{0,30}\b(?:community colleges?|two[- ]year|2[- ]year|"
+    r"junior colleges?|associate(?:'s)? degrees?|certificate programs?|trade schools?|"
+    r"vocational|technical colleges?)"
+)
+_WIDEN_FOR_PROFIT = (
+    r"\bfor[- ]profit\b[^.;!?]{0,25}\b(?:fine|ok|okay|too|as well|included?)\b"
+    r"|\b(?:include|including|open to|consider)\b[^.;!?]{0,15}\bfor[- ]profit"
+)
+
+
 # --- The reading -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    """What one message states, collected reader by reader; the first value of a slot wins."""
+
+    facts: list[ExtractedFact] = field(default_factory=list)
+    rejected: list[RejectedValue] = field(default_factory=list)
+
+    def has(self, slot: str) -> bool:
+        return any(fact.slot == slot for fact in self.facts)
+
+    def offer(
+        self,
+        slot: str,
+        value: Any,
+        raw: str,
+        confidence: float = 1.0,
+        provenance: str = "stated",
+        detail: dict | None = None,
+    ) -> None:
+        if self.has(slot):
+            return
+        try:
+            valid = validate_slot_value(slot, value)
+        except SlotValueError as error:
+            if not any(r.slot == slot for r in self.rejected):
+                self.rejected.append(RejectedValue(slot, raw.strip(), error.explanation))
+            return
+        self.facts.append(ExtractedFact(slot, valid, confidence, provenance, detail))
+
+    def offer_gpa(self, found: GpaReading | float | None) -> None:
+        if isinstance(found, GpaReading):
+            self.offer("gpa", found.value, found.raw, detail=found.detail)
+        elif found is not None:
+            self.offer("gpa", found, f"GPA {found:g}")
+
+
+def _read_money(reading: _Reading, text: str, asked: set[str], *, only: str | None = None):
+    """Budgets and incomes in `text`; `only` when a field's label already says which."""
+    money_asked = "budget" in asked or "income" in asked or only is not None
+    amounts = money_amounts(text, bare_numbers_are_money=money_asked)
+    for index, amount in enumerate(amounts):
+        slot = only or money_slot(text, amounts, index, asked)
+        if slot == "income":
+            reading.offer("income", amount.as_income(), amount.clause, detail=amount.bracket)
+        else:
+            reading.offer("budget", amount.as_budget(), amount.clause, detail=amount.bracket)
+    if _any(BUDGET_ANY, text):
+        reading.offer("budget", "any", "no budget limit")
+    if only != "budget" and LOW_INCOME.search(text):
+        # "Low income" places the family in the lowest price bracket; it is read, not said.
+        words = {"words": LOW_INCOME.search(text).group(0)}
+        reading.offer("income", LOW_INCOME_VALUE, "low income", 0.8, "inferred", words)
+
+
+def _read_home_field(reading: _Reading, value: str) -> None:
+    mentions = [m for m in place_mentions(value, value.lower(), field_value=True)]
+    singles = [m for m in mentions if len(m.codes) == 1]
+    if singles:
+        reading.offer("home_state", singles[0].codes[0], value)
+
+
+def _read_field(reading: _Reading, kind: str, label: str, value: str, asked: set[str]) -> None:
+    lowered = value.lower()
+    match kind:
+        case "home":
+            _read_home_field(reading, value)
+        case "demographics":
+            _read_home_field(reading, value)
+            _read_money(reading, lowered, asked | {"income"})
+        case "income":
+            _read_money(reading, lowered, asked, only="income")
+        case "budget":
+            _read_money(reading, lowered, asked, only="budget")
+        case "major":
+            majors = read_majors(lowered, strict=False)
+            if majors:
+                others = {"alternatives": majors[1:]} if majors[1:] else None
+                reading.offer("major", majors[0], value, detail=others)
+        case "gpa":
+            reading.offer_gpa(read_gpa_field(lowered, label=label))
+        case "scores":
+            for score in read_scores(f"{label}: {lowered}"):
+                reading.offer(score.slot, score.value, score.raw)
+        case "wishes":
+            places = read_places(
+                value, lowered, asked={"location"}, home_known=None, self_description=False
+            )
+            if places.wanted:
+                reading.offer("states", list(places.wanted), value)
 
 
 def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretation:
     """Everything `text` says, as validated facts, rejections, intents and declined topics."""
     original = normalize(text)
-    lowered = original.lower()
-    facts: list[ExtractedFact] = []
-    rejected: list[RejectedValue] = []
+    asked_set = set(asked)
+    reading = _Reading()
     intents: set[str] = set()
     declined: set[str] = set()
-    asked_set = set(asked)
-
-    def offer(
-        slot: str, value, raw: str, confidence: float = 1.0, provenance: str = "stated"
-    ) -> None:
-        try:
-            facts.append(
-                ExtractedFact(slot, validate_slot_value(slot, value), confidence, provenance)
-            )
-        except SlotValueError as error:
-            rejected.append(RejectedValue(slot, raw.strip(), error.explanation))
+    segmented = segment(original)
+    for kind, label, value in segmented.fields:
+        _read_field(reading, kind, label, value, asked_set)
+    prose_original = "\n".join(segmented.prose)
+    lowered = prose_original.lower()
+    everything = (
+        lowered + "\n" + "\n".join(value.lower() for *_, value in segmented.fields)
+    ).strip()
 
     if _any(_CORRECTION_MARKERS, lowered):
         intents.add(Intent.CORRECTION)
     # "the budget is 22k, not 18k": the negated value is what the family is taking back.
-    readable = _NEGATED_PLACE.sub(" ", _NEGATED_VALUE.sub(" ", lowered))
+    # Blanked to the same length, so positions in `readable` are positions in the original.
+    readable = _NEGATED_PLACE.sub(_blank, _NEGATED_VALUE.sub(_blank, lowered))
 
     # Scores come first so that their numbers are not mistaken for money.
-    sat = _first_number(_SAT, readable)
-    act = _first_number(_ACT, readable)
-    gpa = _gpa(readable, asked_academics="academics" in asked_set)
-    if sat:
-        offer("sat", sat[0], sat[1])
-    if act:
-        offer("act", act[0], act[1])
-    if gpa:
-        offer("gpa", gpa[0], gpa[1])
-    if not (sat or act) and _any(_TEST_OPTIONAL, readable):
-        offer("test_optional", True, "no test scores")
+    scores = read_scores(readable)
+    for score in scores:
+        reading.offer(score.slot, score.value, score.raw)
+    reading.offer_gpa(read_gpa_prose(readable, asked="academics" in asked_set))
+    has_scores = any(reading.has(slot) for slot in ("sat", "act"))
+    if says_test_optional(everything, has_scores=has_scores):
+        reading.offer("test_optional", True, "no test scores")
     if (
-        not (sat or act or gpa)
+        not any(reading.has(slot) for slot in ("sat", "act", "gpa"))
         and "academics" in asked_set
         and (bare := re.fullmatch(r"\D*(?P<value>\d{3,4})\D*", readable))
     ):
-        offer("sat", float(bare.group("value")), bare.group(0))
+        reading.offer("sat", float(bare.group("value")), bare.group(0))
 
-    # Money: the question asked decides what a bare amount is; otherwise the words around it.
+    # Money: the words around an amount decide what it is, then the question asked.
     without_scores = readable
-    for found in (sat, act):
-        if found:
-            without_scores = without_scores.replace(found[1], " ")
-    money_asked = "budget" in asked_set or "income" in asked_set
-    amounts = money_amounts(without_scores, bare_numbers_are_money=money_asked)
-    for index, amount in enumerate(amounts):
-        slot = _money_slot(without_scores, amounts, index, asked_set)
-        if not any(fact.slot == slot for fact in facts):
-            offer(slot, amount.value, amount.clause)
-    if _any(_BUDGET_ANY, readable) and not any(fact.slot == "budget" for fact in facts):
-        offer("budget", "any", "no budget limit")
+    for score in scores:
+        without_scores = without_scores.replace(score.raw, " ")
+    _read_money(reading, without_scores, asked_set)
 
-    major = _major(readable, asked_major="major" in asked_set)
-    if major:
-        offer("major", major, major)
+    majors = read_majors(readable, strict="major" not in asked_set)
+    if majors:
+        others = {"alternatives": majors[1:]} if majors[1:] else None
+        reading.offer("major", majors[0], majors[0], detail=others)
 
-    _read_places(original, readable, asked_set, profile, offer)
+    self_description = segmented.is_post or len(readable) > 160
+    places = read_places(
+        prose_original,
+        readable,
+        asked=asked_set,
+        home_known=profile.get("home_state"),
+        self_description=self_description and "location" not in asked_set,
+    )
+    if places.home:
+        reading.offer("home_state", places.home, "home state")
+    if places.wanted:
+        reading.offer("states", list(places.wanted), "places")
+    if places.inferred_home:
+        reading.offer("home_state", places.inferred_home, "stay in", 0.6, "inferred")
 
     size = _size(readable, asked="size" in asked_set)
     if size:
-        offer("size", size, size)
+        reading.offer("size", size, size)
     setting = _setting(readable, asked="setting" in asked_set)
     if setting:
-        offer("setting", setting, setting)
+        reading.offer("setting", setting, setting)
+
+    scope = set()
+    if _any(_WIDEN_TWO_YEAR, readable):
+        scope.add("two_year")
+    if _any(_WIDEN_FOR_PROFIT, readable):
+        scope.add("for_profit")
 
     # Intents. Crisis, requests for a person and manipulation are the guard's (coach.guard).
     signals = guard_signals(readable)
@@ -550,6 +455,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         intents.add(Intent.GREETING)
     if _any(_FOREIGN_WORDS, readable) or _mostly_other_script(original):
         intents.add(Intent.OTHER_LANGUAGE)
+    facts = reading.facts
     is_question = readable.rstrip().endswith("?") or _any(
         r"^\s*(what|why|how|who|where|when|which|can you|could you|do you|are you|is it|will you)\b",
         readable,
@@ -567,7 +473,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     for topic in asked:
         if _topic_found(topic, found_slots):
             continue
-        if _any(_NO_PREFERENCE, readable) or (topic == "location" and _any(_ANYWHERE, readable)):
+        if _any(_NO_PREFERENCE, readable) or (topic == "location" and _any(ANYWHERE, readable)):
             no_preference = {
                 "budget": "any",
                 "location": "any",
@@ -577,25 +483,23 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
             }
             if topic in no_preference:
                 slot = "states" if topic == "location" else topic
-                offer(slot, no_preference[topic], "no preference")
+                reading.offer(slot, no_preference[topic], "no preference")
                 continue
         if _any(_DECLINE, readable):
             if topic == "major":
-                offer("major", "undecided", "not sure")
+                reading.offer("major", "undecided", "not sure")
             else:
                 declined.add(topic)
-    if (
-        "location" not in asked_set
-        and not any(f.slot == "states" for f in facts)
-        and _any(_ANYWHERE, readable)
-    ):
-        offer("states", "any", "anywhere")
+    if "location" not in asked_set and _any(ANYWHERE, readable):
+        reading.offer("states", "any", "anywhere")
 
+    facts = reading.facts
     if (
         not facts
-        and not rejected
+        and not reading.rejected
         and not declined
         and not signals
+        and not scope
         and not (intents - {Intent.CORRECTION})
     ):
         intents.add(Intent.UNPARSED)
@@ -603,33 +507,12 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         intents.add("gibberish")
     return Interpretation(
         facts=tuple(facts),
-        rejected=tuple(rejected),
+        rejected=tuple(reading.rejected),
         intents=frozenset(intents),
         declined=frozenset(declined),
         model="offline",
+        scope=frozenset(scope),
     )
-
-
-def _money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) -> str:
-    """Budget or income: the words just before the amount decide, then just after, then the
-    question asked ("we make 120k and can pay 15k" holds one of each)."""
-    amount = amounts[index]
-    previous_end = amounts[index - 1].end if index else 0
-    next_start = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
-    # Only the words in the amount's own phrase count: "120k household, 15k for college".
-    before = re.split(
-        r"[,;]| and | but ", text[max(previous_end, amount.start - 40) : amount.start]
-    )[-1]
-    after = re.split(r"[,;]| and | but ", text[amount.end : min(next_start, amount.end + 25)])[0]
-    for window in (before, after):
-        income, budget = re.search(_INCOME_CUES, window), re.search(_BUDGET_CUES, window)
-        if income and not budget:
-            return "income"
-        if budget and not income:
-            return "budget"
-    if "income" in asked and "budget" not in asked:
-        return "income"
-    return "budget"
 
 
 def _topic_found(topic: str, found_slots: set[str]) -> bool:
@@ -638,25 +521,3 @@ def _topic_found(topic: str, found_slots: set[str]) -> bool:
         "location": {"states"},
     }.get(topic, {topic})
     return bool(slots & found_slots)
-
-
-def _read_places(original: str, lowered: str, asked: set[str], profile: dict, offer) -> None:
-    mentions = place_mentions(original, lowered)
-    home = [m for m in mentions if m.home_cue and len(m.codes) == 1]
-    wanted = [m for m in mentions if not m.home_cue]
-    if "home_state" in asked and not home and len(mentions) >= 1 and len(mentions[0].codes) == 1:
-        home, wanted = [mentions[0]], mentions[1:]
-    if home:
-        offer("home_state", home[0].codes[0], "home state")
-    home_code = home[0].codes[0] if home else profile.get("home_state")
-    codes: list[str] = []
-    for mention in wanted:
-        codes.extend(code for code in mention.codes if code not in codes)
-    if re.search(r"\bin[- ]state\b", lowered) and home_code and home_code not in codes:
-        codes.insert(0, home_code)
-    if codes:
-        offer("states", codes, "places")
-        stays = [m for m in wanted if m.stay_cue]
-        # "stay in Ohio" tells us where they live too, though less surely than "we live in Ohio".
-        if not home and not profile.get("home_state") and len(codes) == 1 and stays:
-            offer("home_state", codes[0], "stay in", confidence=0.6, provenance="inferred")

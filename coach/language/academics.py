@@ -1,0 +1,274 @@
+"""Grades and test scores as students write them (DESIGN.md §3: gpa, sat, act, test_optional).
+
+Pure functions over lower-cased text. They return what the text states, never an invented value:
+"valedictorian" or a 100-point average give no GPA, section scores are never the composite, and a
+scale ("3.91/4") is never read as the GPA.
+
+A weighted-only GPA is kept as stated, with its scale; `coach.profile.unweighted_gpa` is the
+documented conversion the fit rules reason with.
+"""
+
+import re
+from dataclasses import dataclass
+
+from coach.language.numbers import spoken_scores_as_digits
+
+# Denominators that name a grading scale rather than a weighted GPA ("3.91/4", "95/100").
+GRADING_SCALES = frozenset({4.0, 5.0, 6.0, 10.0, 12.0, 100.0})
+# An average at or above this is on a 100-point scale: not a 0–5 GPA, and not an error either.
+HUNDRED_POINT_FLOOR = 50
+
+
+@dataclass(frozen=True)
+class GpaReading:
+    value: float
+    raw: str
+    # The scale the value was stated on, when not the usual 4.0 (None: 4.0 or unknown).
+    scale: float | None = None
+    weighted: bool = False
+
+    @property
+    def detail(self) -> dict | None:
+        if not (self.weighted or self.scale):
+            return None
+        return {"weighted": self.weighted, "scale": self.scale}
+
+
+# --- GPA ---------------------------------------------------------------------------------------
+
+_NUMBER = r"\d{1,3}(?:\.\d{1,3})?"
+_KIND = r"(?P<kind>unweighted|weighted|uw|w)\b"
+_GPA_TOKEN = re.compile(
+    rf"(?<![\d.$,])(?P<number>{_NUMBER})(?![\d,]|\.\d|\s*(?:k|%|percent)\b)"
+    rf"(?:\s*[-–]\s*(?P<high>\d\.\d{{1,3}}))?"
+    rf"(?:\s*(?:/|out of)\s*(?P<denominator>{_NUMBER}))?"
+    rf"(?:\s*(?:gpa\s*)?\(?\s*{_KIND})?"
+)
+# "(4.0 scale)", "on a 5 point scale", "out of 5": a declared scale, not a value.
+_DECLARED_SCALE = re.compile(
+    r"(?:on an?|out of|\()?\s*(?P<scale>\d{1,3}(?:\.\d)?)\s*[- ]?(?:point|pt)?\s*scale\b"
+)
+_GPA_WORD = re.compile(r"\b(?:gpa|grade point average)\b")
+_BESIDE_GPA = re.compile(r"\bgpa\W{0,4}(?:is\s+|of\s+)?\d{1,3}\b(?!\.)|\b\d{1,3}\s*gpa\b")
+_WINDOW_START = re.compile(r"\.\s|[;,\n!?]|\b(?:sat|act)\b")
+# Where the words about a GPA end: a sentence, another label, or a comma before other words
+# ("3.91/4 UW, 4.7/5 W" goes on; "3.9, rank 5/400" does not).
+_WINDOW_END = re.compile(
+    r"\.\s|[;\n!?]|\b(?:sat|act|rank|ap|ib|class)\b|,\s*(?!\d|uw\b|w\b|weighted|unweighted)"
+)
+# "has a 3.8", "with a 3.5": a bare GPA-looking number said of the student.
+_HAS_A = re.compile(
+    r"(?:\b(?:has|got|with|and|is at|holds?|carr(?:y|ies)|maintains?|sitting at)|'s) an?\s*"
+    r"(?P<number>[0-5]\.\d{1,2})\b(?!\s*(?:k|%|million|on the (?:sat|act)))"
+)
+# Label orders in "GPA (UW/W): 3.9/4.7" and "GPA (W/UW): 4.7/3.9".
+_WEIGHTED_FIRST = re.compile(r"\bw\s*/\s*uw\b|\bweighted\s*/\s*unweighted\b")
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: float
+    start: int
+    raw: str
+    kind: str | None  # "uw", "w" or None
+    scale: float | None
+
+
+def _kind(word: str | None) -> str | None:
+    if word is None:
+        return None
+    return "uw" if word in {"unweighted", "uw"} else "w"
+
+
+def _tokens(text: str, weighted_first: bool) -> list[_Token]:
+    declared = [m for m in _DECLARED_SCALE.finditer(text)]
+    declared_spans = [m.span("scale") for m in declared]
+    declared_scale = float(declared[0].group("scale")) if declared else None
+    tokens: list[_Token] = []
+    for match in _GPA_TOKEN.finditer(text):
+        if any(start <= match.start("number") < end for start, end in declared_spans):
+            continue
+        value = float(match.group("number"))
+        kind = _kind(match.group("kind"))
+        if match.group("high"):
+            value = round((value + float(match.group("high"))) / 2, 2)
+        denominator = match.group("denominator")
+        if denominator is None:
+            tokens.append(_Token(value, match.start(), match.group(0), kind, declared_scale))
+            continue
+        second = float(denominator)
+        if second in GRADING_SCALES and second >= value:
+            tokens.append(_Token(value, match.start(), match.group(0), kind, second))
+            continue
+        # "4.0/4.6" and "3.9/4.7": an unweighted and a weighted GPA, in the label's order.
+        first_kind, second_kind = ("w", "uw") if weighted_first else ("uw", "w")
+        if not weighted_first and value > second:
+            first_kind, second_kind = "w", "uw"
+        tokens.append(_Token(value, match.start(), match.group(0), first_kind, declared_scale))
+        tokens.append(_Token(second, match.start(), match.group(0), second_kind, declared_scale))
+    return tokens
+
+
+def _as_reading(token: _Token) -> GpaReading:
+    scale = token.scale if token.scale not in (None, 4.0) else None
+    weighted = token.kind == "w" or (token.kind is None and token.value > 4.0 and not scale)
+    return GpaReading(token.value, token.raw, scale=scale, weighted=weighted)
+
+
+def _choose(tokens: list[_Token]) -> GpaReading | float | None:
+    """The GPA to keep: unweighted on 4.0 first, then unweighted on another scale, then an
+    unmarked value, then a weighted one. A float is an impossible value to reject."""
+    usable = [t for t in tokens if t.value < HUNDRED_POINT_FLOOR and (t.scale or 0) < 50]
+    if not usable:
+        return None
+    impossible = [t for t in usable if t.value > (t.scale or 5.0) or t.value > 6.0]
+    possible = [t for t in usable if t not in impossible]
+    if not possible:
+        return impossible[0].value
+    for wanted in (
+        lambda t: t.kind == "uw" and t.scale in (None, 4.0),
+        lambda t: t.kind == "uw",
+        lambda t: t.kind is None and t.value <= 4.0 and t.scale in (None, 4.0),
+        lambda t: t.kind is None,
+        lambda t: t.kind == "w",
+    ):
+        chosen = [t for t in possible if wanted(t)]
+        if chosen:
+            return _as_reading(chosen[0])
+    return None
+
+
+def read_gpa_field(value: str, *, label: str = "") -> GpaReading | float | None:
+    """A GPA from a labelled field ("GPA (UW/W): 3.84 UW / 4.31 W", "Weighted GPA: 4.4")."""
+    label_kind = None
+    if re.search(r"\bunweighted\b|\buw\b", label) and not re.search(r"/", label):
+        label_kind = "uw"
+    elif re.search(r"\bweighted\b|\bw\b", label) and not re.search(r"/", label):
+        label_kind = "w"
+    tokens = _tokens(value, weighted_first=bool(_WEIGHTED_FIRST.search(label + " " + value)))
+    if label_kind and len(tokens) == 1 and tokens[0].kind is None:
+        tokens = [_Token(tokens[0].value, tokens[0].start, tokens[0].raw, label_kind, None)]
+    return _choose(tokens)
+
+
+def read_gpa_prose(text: str, *, asked: bool) -> GpaReading | float | None:
+    """A GPA said in a sentence: near the word GPA, marked weighted/unweighted, "has a 3.8", or
+    any GPA-looking number when the coach just asked about academics."""
+    candidates: list[_Token] = []
+    for word in _GPA_WORD.finditer(text):
+        # The words around "GPA", within its sentence and before the next label.
+        before = text[max(0, word.start() - 30) : word.start()]
+        left_cut = list(_WINDOW_START.finditer(before))
+        window_start = word.start() - len(before) + (left_cut[-1].end() if left_cut else 0)
+        after = text[word.end() : word.end() + 45]
+        cut = _WINDOW_END.search(after)
+        window = text[window_start : word.end()] + (after[: cut.start()] if cut else after)
+        for token in _tokens(window, bool(_WEIGHTED_FIRST.search(window))):
+            # A whole number is a GPA only right beside the word ("GPA 4", "GPA: 7").
+            if "." in token.raw or _BESIDE_GPA.search(window):
+                candidates.append(token)
+    for token in _tokens(text, bool(_WEIGHTED_FIRST.search(text))):
+        if token.kind and "." in token.raw:
+            candidates.append(token)
+    if not candidates:
+        bare = _HAS_A.search(text)
+        if bare:
+            value = float(bare.group("number"))
+            candidates.append(_Token(value, bare.start(), bare.group(0), None, None))
+        elif asked:
+            candidates.extend(
+                t
+                for t in _tokens(text, False)
+                if "." in t.raw and t.value <= 5.0 and not re.search(r"\d{3}", t.raw)
+            )
+    unique = {(t.value, t.kind, t.scale): t for t in sorted(candidates, key=lambda t: t.start)}
+    return _choose(sorted(unique.values(), key=lambda t: t.start))
+
+
+# --- SAT and ACT --------------------------------------------------------------------------------
+
+_TEST_WORD = re.compile(
+    r"\b(?:(?P<both>sat\s*/\s*act|act\s*/\s*sat)|(?P<test>sat|act))\b"
+    r"(?!\s*(?:ii\b|2\b|subject|prep|tutor|class|course|book))"
+)
+# Section scores: "560 RW", "730 M", "30E", "790M", "Math 780", "EBRW: 690".
+_SECTIONS = r"rw|ebrw|erw|m|math|r|reading|e|english|s|science|w|writing|v|verbal|cr|sci|eng|rd"
+_SECTION_SCORE = re.compile(
+    rf"\b\d{{2,3}}\s*(?:{_SECTIONS})\b|\b(?:{_SECTIONS})\s*[:=]?\s*\d{{2,3}}\b"
+)
+_PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_SCORE_NUMBER = re.compile(r"(?<![\d.,$])(\d{1,4})(?![\d.,]\d|\s*(?:k|%|percent|th|st|nd|rd)\b)")
+_SCORE_BEFORE_TEST = re.compile(
+    r"(?<![\d.,$])(?P<value>\d{2,4})\s*(?:composite\s+|superscored?\s+|total\s+)?"
+    r"(?:on (?:the|her|his|their|my|an?) |on )?(?P<test>sat|act)\b"
+)
+_SUPERSCORE = re.compile(r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?P<value>\d{2,4})\b")
+
+
+@dataclass(frozen=True)
+class ScoreReading:
+    slot: str  # "sat" or "act"
+    value: int
+    raw: str
+
+
+def _by_range(number: int) -> str:
+    return "sat" if number >= 100 else "act"
+
+
+def _composite_numbers(window: str) -> list[int]:
+    """The composite-looking numbers of a window: no parentheses, no section scores."""
+    plain = _SECTION_SCORE.sub(" ", _PARENTHESES.sub(" ", window))
+    return [int(m.group(1)) for m in _SCORE_NUMBER.finditer(plain)]
+
+
+def read_scores(text: str) -> list[ScoreReading]:
+    """SAT and ACT composites (superscores count), first mention of each. Out-of-range values are
+    returned as they are: the caller's validation rejects them."""
+    text = spoken_scores_as_digits(text)
+    found: dict[str, ScoreReading] = {}
+
+    def keep(slot: str, value: int, raw: str) -> None:
+        found.setdefault(slot, ScoreReading(slot, value, raw.strip()))
+
+    for match in _TEST_WORD.finditer(text):
+        rest = text[match.end() : match.end() + 70]
+        cut = re.search(r"[;\n]|\.\s|\.$|,\s*(?![^()]*\))(?=\D)", rest)
+        window = rest[: cut.start()] if cut else rest
+        # A later test's own label ends this one's window: "SAT 1400 ACT 32".
+        window = re.split(r"\b(?:sat|act|psat|gpa)\b", window)[0]
+        numbers = _composite_numbers(window)
+        raw = text[match.start() : match.end() + len(window)]
+        if match.group("both"):
+            for number in numbers[:2]:
+                keep(_by_range(number), number, raw)
+        elif numbers:
+            keep(match.group("test"), numbers[0], raw)
+    for match in _SCORE_BEFORE_TEST.finditer(text):
+        keep(match.group("test"), int(match.group("value")), match.group(0))
+    for match in _SUPERSCORE.finditer(text):
+        number = int(match.group("value"))
+        keep(_by_range(number), number, match.group(0))
+    return sorted(found.values(), key=lambda reading: reading.slot != "sat")
+
+
+_NOT_SUBMITTED = re.compile(
+    r"\btest[- ]optional\b|\b(?:didn't|did not|didnt|won't|will not|not|never|chose not to|"
+    r"decided not to) (?:submit|send|report)(?:ting|ted)?\b|\bwithout (?:test )?scores\b"
+    r"|\bno (?:test )?scores? (?:submitted|sent)\b|\bunsubmitted\b|\bnot submitted\b"
+)
+_NO_SCORES = re.compile(
+    r"\bno (?:test )?scores?\b|\bno (?:sat|act)s?\b|\bwithout (?:test )?scores\b"
+    r"|\b(?:didn't|did not|hasn't|has not|haven't|have not|won't|will not|isn't|is not|not|never) "
+    r"(?:take|taken|taking|took|sit|sitting|submit|submitting|send|sending)\b[^.]{0,20}"
+    r"\b(?:tests?|sat|act|scores?)\b|\bskip(?:ping)? the (?:sat|act|tests?)\b"
+    r"|\bno standardized tests?\b"
+)
+
+
+def says_test_optional(text: str, *, has_scores: bool) -> bool:
+    """Whether the student applies without scores. With a score known, only an explicit "test
+    optional" or "didn't submit" says so (the score itself stays known)."""
+    if _NOT_SUBMITTED.search(text):
+        return True
+    return not has_scores and bool(_NO_SCORES.search(text))

@@ -1,0 +1,215 @@
+"""Dollar amounts as families write them, and whether each is a budget or a household income.
+
+Pure functions over lower-cased text. Incomes come as figures ("about 85k"), brackets ("150-200k",
+"<50k", "200k+") or, rarely, words ("low income"); vague class words ("upper middle class") give
+no number at all.
+
+A bracket's stored income (the profile needs one number): the middle of a closed bracket, the
+lower bound of an open-ended one ("200k+" is 200,000), and 90 % of the bound of "under X" (so
+"<50k" falls in the price bracket below 48k, as most such families do). The bracket itself is
+kept with the fact, so the coach repeats it in the family's own terms.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from coach.language.numbers import NUMBER_WORD_PATTERN, words_to_number
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: int
+    start: int
+    end: int
+    clause: str
+    # For brackets: {"low": int | None, "high": int | None} as the family wrote them.
+    bracket: dict | None = field(default=None, compare=False)
+
+    def as_income(self) -> int:
+        if not self.bracket:
+            return self.value
+        low, high = self.bracket["low"], self.bracket["high"]
+        if low is not None and high is not None:
+            return int(round((low + high) / 2, -3))
+        if high is not None:
+            return int(round(high * 0.9, -3))
+        return low
+
+    def as_budget(self) -> int:
+        """A budget bracket counts at its lower bound: never show a college they can't pay."""
+        if not self.bracket:
+            return self.value
+        low, high = self.bracket["low"], self.bracket["high"]
+        return high if low is None else low
+
+
+_SCALES = {"k": 1000, "thousand": 1000, "grand": 1000, "million": 1_000_000, "m": 1_000_000}
+_UNIT = r"(?P<{name}>k\b|thousand\b|grand\b|million\b|m\b)"
+_MONEY = re.compile(
+    r"(?P<dollar>\$)?\s?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+    + _UNIT.format(name="scale")
+    + r"?(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo)\b)?"
+)
+_WORD_MONEY = re.compile(
+    rf"\b(?P<words>(?:(?:{NUMBER_WORD_PATTERN}|a)[\s-]*)+)\s*(?P<scale>thousand|grand|k)\b"
+    r"(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo)\b)?"
+)
+_FIGURE = (
+    r"\$?\s?(?P<{n}>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s*"
+    r"(?P<{n}_unit>k\b|thousand\b|m\b|million\b)?"
+)
+_CLOSED_BRACKET = re.compile(
+    _FIGURE.format(n="low") + r"\s*(?:-|–|to)\s*" + _FIGURE.format(n="high")
+)
+_UNDER = re.compile(r"(?:<|≤|under|below|less than|lower than)\s*" + _FIGURE.format(n="high"))
+_OVER = re.compile(
+    r"(?:>|≥|over|above|more than|greater than)\s*"
+    + _FIGURE.format(n="low")
+    + r"|"
+    + _FIGURE.format(n="plus")
+    + r"\s*\+"
+)
+# Income said in words that still place it in a price bracket.
+LOW_INCOME = re.compile(r"\b(?:low|lower|very low)[- ]income\b|\bpell[- ]eligible\b")
+LOW_INCOME_VALUE = 30_000
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(mark, 0, start) for mark in ".;!?\n")
+    rights = [i for i in (text.find(mark, end) for mark in ".;!?\n") if i != -1]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
+def _figure(number: str, unit: str | None, *, other_unit: str | None = None) -> int:
+    value = float(number.replace(",", ""))
+    scale = _SCALES.get((unit or other_unit or "").strip(), 1)
+    if unit is None and other_unit and value >= 1000:
+        scale = 1  # "50,000-75k": the first figure is already in dollars
+    return int(value * scale)
+
+
+def _is_money(number: str, unit: str | None, dollar: bool) -> bool:
+    return bool(unit or dollar or "," in number)
+
+
+def _brackets(text: str) -> list[Amount]:
+    found: list[Amount] = []
+    for match in _CLOSED_BRACKET.finditer(text):
+        low_unit, high_unit = match.group("low_unit"), match.group("high_unit")
+        if not (high_unit or low_unit or "$" in match.group(0) or "," in match.group(0)):
+            continue
+        low = _figure(match.group("low"), low_unit, other_unit=high_unit)
+        high = _figure(match.group("high"), high_unit, other_unit=low_unit)
+        if low < high:
+            bracket = {"low": low, "high": high}
+            found.append(Amount(low, *match.span(), _clause_around(text, *match.span()), bracket))
+    for match in _UNDER.finditer(text):
+        if not _is_money(match.group("high"), match.group("high_unit"), "$" in match.group(0)):
+            continue
+        high = _figure(match.group("high"), match.group("high_unit"))
+        bracket = {"low": None, "high": high}
+        found.append(Amount(high, *match.span(), _clause_around(text, *match.span()), bracket))
+    for match in _OVER.finditer(text):
+        name = "low" if match.group("low") else "plus"
+        number, unit = match.group(name), match.group(f"{name}_unit")
+        if not _is_money(number, unit, "$" in match.group(0)):
+            continue
+        low = _figure(number, unit)
+        bracket = {"low": low, "high": None}
+        found.append(Amount(low, *match.span(), _clause_around(text, *match.span()), bracket))
+    return found
+
+
+def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
+    """Dollar amounts in `text` (lower-cased), yearly. Bare numbers count only when asked about
+    money. Brackets ("150-200k", "<50k", "200k+") come back as one amount with its bracket."""
+    amounts = _brackets(text)
+    taken = [(a.start, a.end) for a in amounts]
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(start < t_end and end > t_start for t_start, t_end in taken)
+
+    for match in _MONEY.finditer(text):
+        if overlaps(*match.span("number")):
+            continue
+        raw = match.group("number").replace(",", "")
+        scale = (match.group("scale") or "").lower()
+        has_marker = bool(
+            match.group("dollar")
+            or scale
+            or "," in match.group("number")
+            or (match.group("period") and float(raw) >= 100)
+        )
+        value = float(raw)
+        if scale == "m" and not match.group("dollar"):
+            continue  # "5m" is a distance or a time more often than five million dollars
+        if not has_marker:
+            # "3.8", "1280 on the SAT" and "ACT 27" are not money unless money was the question.
+            if not bare_numbers_are_money or value < 1000 or "." in raw:
+                continue
+            if re.search(r"\b(sat|act|gpa)\b", text[max(0, match.start() - 12) : match.end() + 12]):
+                continue
+        value *= _SCALES.get(scale, 1)
+        if match.group("period") and re.search(r"mo(nth)?\b", match.group("period")):
+            value *= 12
+        amounts.append(
+            Amount(int(value), match.start(), match.end(), _clause_around(text, *match.span()))
+        )
+    for match in _WORD_MONEY.finditer(text):
+        if overlaps(*match.span()):
+            continue
+        number = words_to_number(match.group("words"))
+        if number is None:
+            continue
+        value = number * 1000
+        if match.group("period") and re.search(r"mo(nth)?\b", match.group("period")):
+            value *= 12
+        amounts.append(
+            Amount(value, match.start(), match.end(), _clause_around(text, *match.span()))
+        )
+    return sorted(amounts, key=lambda amount: amount.start)
+
+
+INCOME_CUES = (
+    r"\b(income|incomes|make|makes|making|earn|earns|earning|salary|salaries|household|"
+    r"bring in|brings in|combined|bracket|agi|we're at|family makes)\b"
+)
+BUDGET_CUES = (
+    r"\b(afford|affordable|budget|pay|paying|spend|spending|contribute|tuition|cost|costs|"
+    r"can do|for (?:college|school|tuition)|out of pocket|per year for|efc|sai)\b"
+)
+# Words that bound a budget but also describe incomes ("income is under 40k").
+WEAK_BUDGET_CUES = r"\b(max|maximum|up to|no more than|at most|under|tops|cap)\b"
+BUDGET_ANY = (
+    r"\b(money|cost|costs|price|budget|paying)\b[^.]{0,25}\b(not|isn't|isnt|is not|no|doesn't|"
+    r"does not|never)\b[^.]{0,12}\b(issue|object|concern|problem|matter|factor|worry)"
+    r"|\bno (real )?budget\b|\bfull[- ]pay\b|\bwhatever it costs\b|\bcan pay (anything|whatever)\b"
+    r"|\bcost is no (object|concern)\b|\bnot worried about (money|cost|price)\b"
+)
+
+
+def money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) -> str:
+    """Budget or income: the words in the amount's own phrase decide (before it, then after
+    it), then the question the coach just asked ("we make 120k and can pay 15k" holds one of
+    each; after "What is your household income?", "around $95,000 a year" is income)."""
+    amount = amounts[index]
+    previous_end = amounts[index - 1].end if index else 0
+    next_start = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
+    # Only the words in the amount's own phrase count: "120k household, 15k for college".
+    before = re.split(
+        r"[,;\n]| and | but ", text[max(previous_end, amount.start - 40) : amount.start]
+    )[-1]
+    after = re.split(r"[,;\n]| and | but ", text[amount.end : min(next_start, amount.end + 25)])[0]
+    for window in (before, after):
+        income = re.search(INCOME_CUES, window)
+        budget = re.search(BUDGET_CUES, window)
+        if income and not budget:
+            return "income"
+        if budget and not income:
+            return "budget"
+    if "income" in asked and "budget" not in asked:
+        return "income"
+    own = text[amount.start : amount.end]
+    if any(re.search(WEAK_BUDGET_CUES, window) for window in (before, own, after)):
+        return "budget"
+    return "income" if amount.bracket and "budget" not in asked else "budget"

@@ -1,0 +1,126 @@
+"""Self-descriptions in the shape students post them: labelled fields and sections.
+
+"**Demographics** / * Residence: Oregon / * Income Bracket: ~90k / **Intended Major(s)**:
+Biology / GPA (UW/W): 3.84/4.31 / SAT I: 1410 (690 RW, 720 M)". A field's label says what its value
+is, so the value is read for that slot alone; labels such as "Race/Ethnicity", "Hooks" or "Rank"
+are never facts, and sections that list activities, awards or admission decisions are left out
+entirely (a decisions list names colleges and states that say nothing about the student).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+# What a field's label says its value is.
+FIELD_KINDS: tuple[tuple[str, str], ...] = (
+    (r"residence|location|state|home|hometown|from|where|lives? in|area|region", "home"),
+    (r"demographics?|background|about me|profile|basic info", "demographics"),
+    (
+        r"(?:household |family |parents'? )?income(?: bracket| level| range)?|finances?|financial",
+        "income",
+    ),
+    (r"budget|cost|price range|what we can pay|ability to pay", "budget"),
+    (
+        r"(?:intended |prospective |planned |potential )?(?:major|field|area of study|program)\(?s?\)?(?: of interest)?|majors?|interests?",
+        "major",
+    ),
+    (
+        r"(?:unweighted |weighted |uw |w |cumulative )?gpa(?: \(?(?:uw|w|unweighted|weighted)(?:\s*/\s*(?:uw|w|unweighted|weighted))?\)?)?|grades",
+        "gpa",
+    ),
+    (
+        r"(?:standardized )?test(?:ing| scores?)?|scores?|sat(?: i)?(?:\s*/\s*act)?|act(?:\s*/\s*sat)?|sat/act|act/sat|superscore",
+        "scores",
+    ),
+    (
+        r"preferences?|looking for|wants?|target(?: schools| states)?|where (?:i|we|she|he|they)(?:'d| would) like to go",
+        "wishes",
+    ),
+)
+# Labels and section headers whose content is never a fact about the slots.
+IGNORED_LABELS = re.compile(
+    r"^(?:gender|sex|race|ethnicity|race/ethnicity|race\s*/\s*ethnicity|hooks?|rank|class rank|"
+    r"type of school|school type|high school|school|hs|ap|ib|ap/ib|ap\s*/\s*ib|aps?|ibs?|honors|"
+    r"courses?|coursework|course rigor|rigor|first gen|first-gen|legacy|citizenship|sexuality|"
+    r"age|grade|year|class|languages? spoken|psat|nmsqt|national merit|recs?|lors?|"
+    r"letters? of rec\w*|counselor rec\w*|teacher rec\w*|interviews?|essays?|personal statement|"
+    r"supplements?|additional information|additional info|"
+    r"ec'?s|extracurriculars?|activities|awards?|honors?/awards?|awards?/honors?|jobs?|work|"
+    r"volunteering|summer|summer programs?|research|athletics|sports|clubs|leadership|"
+    r"decisions?|results?|acceptances?|accepted|admitted|rejections?|rejected|denied|"
+    r"waitlists?|waitlisted|deferrals?|deferred|deferred then accepted|committed|attending|"
+    r"early decision|early action|regular decision|ed|ea|rd|rea|ed2|scea|applied|"
+    r"where i applied|schools applied|college list|reflection|reflections|advice|"
+    r"senior year courseload|intended college|school list)$"
+)
+# Sections whose every line is left out until the next known header.
+SKIPPED_SECTIONS = re.compile(
+    r"^(?:ec'?s|extracurriculars?|activities|awards?|honors|honors?/awards?|awards?/honors?|"
+    r"decisions?|results?|acceptances?|rejections?|waitlists?|deferrals?|essays?|"
+    r"letters? of rec\w*|recs?|lors?|interviews?|reflection|reflections|advice|"
+    r"additional information|additional info|coursework|courses|ap/ib|ap\s*/\s*ib|"
+    r"where i applied|college list|schools applied|applications?|"
+    r"early decision|early action|regular decision|summer|jobs?|work experience|"
+    r"accepted|rejected|waitlisted|deferred|admitted|denied|committed)\b"
+)
+_KNOWN_HEADER = re.compile(
+    r"^(?:demographics?|intended major|major|academics?|standardized testing|testing|"
+    r"test scores|scores|income|finances?|background|about me|profile)\b"
+)
+_MARKUP = re.compile(r"^\s*(?:[*\-•+>#]+\s*|\d{1,2}[.)]\s+)|\*\*|__|~~|`")
+_FIELD = re.compile(r"^(?P<label>[a-z][a-z0-9 '/()&+.-]{0,40}?)\s*[:=|]\s*(?P<value>.*)$")
+
+
+@dataclass
+class Segmented:
+    """A message split into labelled fields (kind → values) and the prose between them."""
+
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, label, value)
+    prose: list[str] = field(default_factory=list)
+    is_post: bool = False
+
+
+def _field_kind(label: str) -> str | None:
+    label = label.strip(" ()")
+    for pattern, kind in FIELD_KINDS:
+        if re.fullmatch(pattern, label):
+            return kind
+    return None
+
+
+def segment(text: str) -> Segmented:
+    """Split `text` (normalized, original case) into fields and prose, line by line."""
+    result = Segmented()
+    skipping = False
+    for raw_line in re.split(r"\n|\s[|•]\s", text):
+        line = _MARKUP.sub("", raw_line).strip()
+        line = re.sub(r"\*\*|__", "", line).strip()
+        if not line:
+            continue
+        lowered = line.lower()
+        header = lowered.rstrip(":").strip()
+        if SKIPPED_SECTIONS.match(header) and (len(header.split()) <= 4 or ":" in lowered[:40]):
+            skipping = True
+            result.is_post = True
+            continue
+        if _KNOWN_HEADER.match(header) and len(header.split()) <= 4 and ":" not in lowered[:-1]:
+            skipping = False
+            result.is_post = True
+            continue
+        match = _FIELD.match(lowered)
+        if match:
+            label = match.group("label").strip()
+            kind = _field_kind(label)
+            if kind or IGNORED_LABELS.match(label.strip(" ()")):
+                skipping = False
+            if kind:
+                result.is_post = True
+                value = line[len(line) - len(match.group("value")) :]
+                result.fields.append((kind, label, value))
+                continue
+            if IGNORED_LABELS.match(label.strip(" ()")):
+                result.is_post = True
+                continue
+        if skipping:
+            continue
+        result.prose.append(line)
+    return result
