@@ -1,7 +1,10 @@
-"""Run scripted families (personas) through the real coach and score how it did.
+"""Run scripted families (personas) and real-style posts through the real coach and score it.
 
-Scoring follows `tests/data/README.md`: redundant asks, premature recommendations, wrong profile
-facts, missed escalations. Every persona runs through the same services as a real family.
+Personas: redundant asks, premature recommendations, wrong profile facts, missed escalations,
+constraint violations. Posts (a student's self-description sent as the first message): how many
+of the labelled facts the coach took in (recall), how many it stored wrongly, and whether its
+reply asked again for a topic the post answered. Every run goes through the same services as a
+real family.
 """
 
 import uuid
@@ -144,13 +147,71 @@ def _check_expectations(result: PersonaResult, conversation: Conversation, expec
         )
 
 
+@dataclass
+class PostResult:
+    post_id: str
+    labelled: int = 0
+    taken_in: int = 0
+    # slot -> (label, stored)
+    wrong: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    missed: dict[str, Any] = field(default_factory=dict)
+    re_asked: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not (self.wrong or self.re_asked)
+
+
+# Post labels that name a stored slot differently (see tests/data/real_posts.json's _about).
+_LABEL_SLOTS = {"income_range": "income", "gpa_weighted": "gpa"}
+
+
+def _label_matches(label: str, expected: Any, stored: Any) -> bool:
+    if label == "income_range":
+        low, high = expected
+        return isinstance(stored, int) and low <= stored <= high
+    return _same(expected, stored)
+
+
+def run_post(post: dict[str, Any], *, family) -> PostResult:
+    """Send the post as the family's first message; compare the profile with its labels."""
+    result = PostResult(post["id"])
+    conversation = conversation_start(family=family)
+    family_message_submit(conversation=conversation, text=post["text"])
+    run_tool_calls_in_process(conversation)
+    conversation.refresh_from_db()
+    profile = conversation.profile
+    for label, expected in post["labels"].items():
+        stored = profile.get(_LABEL_SLOTS.get(label, label))
+        result.labelled += 1
+        if _label_matches(label, expected, stored):
+            result.taken_in += 1
+        elif stored is None:
+            result.missed[label] = expected
+        else:
+            result.wrong[label] = (expected, stored)
+    reply = conversation.messages.filter(role="coach").order_by("-seq").first()
+    result.re_asked = [topic for topic in reply.asks if topic in post.get("given", [])]
+    return result
+
+
+def evaluate_posts(posts: list[dict[str, Any]]) -> list[PostResult]:
+    return _as_throwaway_family(lambda family: [run_post(post, family=family) for post in posts])
+
+
 def evaluate_personas(personas: list[dict[str, Any]]) -> list[PersonaResult]:
     """Run every persona as a throwaway family; remove the family and its checkpoints after."""
+    return _as_throwaway_family(
+        lambda family: [run_persona(persona, family=family) for persona in personas]
+    )
+
+
+def _as_throwaway_family(run):
     family = get_user_model().objects.create_user(
         username=f"eval-{uuid.uuid4().hex[:12]}@aviator.invalid", email="", password=None
     )
     try:
-        return [run_persona(persona, family=family) for persona in personas]
+        return run(family)
     finally:
         saver = get_checkpointer()
         for conversation_id in Conversation.objects.filter(family=family).values_list(

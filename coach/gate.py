@@ -133,7 +133,8 @@ def decide(
        manipulative message, and a required fact read with low confidence;
     2. the four required topics known → recommend, on this very turn;
     3. "just show me schools" → recommend now, stating assumptions for what is unknown;
-    4. an impossible value just given → one clarifying question for that slot (once per slot);
+    4. an impossible value just given for a topic still unknown → one clarifying question for
+       that slot (once per slot);
     5. topics declined or failed twice are assumed; two topics failed twice → escalate as stuck;
     6. question budget spent → recommend with assumptions (or escalate if too little is known);
     7. otherwise ask the first required topic still unknown — never a known one.
@@ -181,8 +182,13 @@ def decide(
             pick_optional_topic,
         )
     for slot in signals.rejected_slots:
-        if slot not in history.clarified_slots and history.questions_asked < question_budget:
-            topic = SLOT_TOPIC[slot]
+        topic = SLOT_TOPIC[slot]
+        # A topic already known is never asked again: the impossible value is only mentioned.
+        if (
+            topic in missing
+            and slot not in history.clarified_slots
+            and (history.questions_asked < question_budget)
+        ):
             return SufficiencyDecision(
                 "ask",
                 f"the {slot} given is impossible; clarifying it once",

@@ -56,7 +56,8 @@ class RecommendationOut(BaseModel):
     name: str
     city: str
     state: str
-    fit: Literal["reach", "match", "likely"]
+    # "open_admission" / "no_data": no admission rate or scores to judge fit by (DESIGN.md §5).
+    fit: Literal["reach", "match", "likely", "open_admission", "no_data"]
     net_price: int | None
     admission_rate: float | None
     reasons: list[str]

@@ -1,137 +1,69 @@
 """Rank catalog colleges for a profile (DESIGN.md §5). Pure, deterministic, no Django.
 
+Scope, what a counselor would sign: by default only colleges that predominantly award bachelor's
+degrees (`predominant_degree == 3`), are not for-profit, and graduate at least half of their
+students within six years (a college that publishes no completion rate is outside). The family
+widens it only by asking (`Scope`): `two_year` adds colleges that predominantly award associate
+degrees or certificates, without the completion floor (the Scorecard's rate is a four-year-college
+measure that counts students who transfer as non-completers); `for_profit` adds for-profit colleges
+(a bachelor's one still needs the completion floor); the colleges the family named are always in
+scope. `RankingResult.scope_note` says what a widened scope did. When the scope leaves too few
+colleges, the explanation says how many a wider one would add: the list is never filled with
+colleges outside it.
+
 Hard filters: the family's states, the major offered (program share > 0 unless undecided), and
-an estimated net price within the budget. A college without a published price is never presented
-as affordable when there is a budget.
-
-Estimated net price: the net price for the family's income bracket when income is known, else the
-average net price. The Scorecard's public net price is for in-state students, so for a public
-college outside a known home state the out-of-state tuition difference is added.
-
-Fit (reach / match / likely), from the student's academics against the college:
-1. admission rate under 15% → reach for everyone;
-2. with a student score (SAT, or ACT converted to SAT with the ACT/College Board concordance) and
-   a college score range (SAT section 25th/75th sums, else its ACT range converted, else its SAT
-   average ± 100): at or above the 75th percentile → likely (match where the admission rate is
-   under 50%); at or above the 25th → match; below → reach;
-3. otherwise from the admission rate and GPA (capped at 4.0): no rate published (open
-   admission) → likely; rate ≥ 75% → likely with GPA ≥ 3.0, else match; 50–75% → likely with
-   GPA ≥ 3.7, match with ≥ 3.0, else reach; 25–50% → match with GPA ≥ 3.6, else reach; under
-   25% → reach. With no GPA either: ≥ 75% likely, ≥ 40% match, else reach.
+the estimated net price (see `records`) within the budget. A college without a published price is
+never presented as affordable when there is a budget. Online-only colleges are never recommended.
 
 Soft preferences order what passes the filters: program strength in the major, completion rate,
-earnings, size and setting preferences, and room under the budget. The list is balanced: up to
-3 reaches, 5 matches and 4 likely admits first, then the best of the rest, 6–12 in all when the
-catalog allows.
+earnings, size and setting preferences, and room under the budget. The list is then built in
+passes, each best first: the colleges the family named; the best reach, the best match and the
+best likely admit whenever one qualifies, however it scores; up to 3 reaches, 5 matches and 4
+likely admits in all; then the rest, colleges whose fit rests on data before `open_admission` and
+`no_data` ones (see `records` for the fit rule), which never count toward the balance. 6–12 in all
+when that many qualify, shown reach, match, likely, then the rest, best first within each.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
-Fit = Literal["reach", "match", "likely"]
+from coach.catalog.records import (
+    LOCALE_SETTINGS,
+    SIZE_BOUNDS,
+    CollegeRecord,
+    Fit,
+    estimated_net_price,
+    judge_fit,
+    price_phrase,
+    price_slot,
+    slot_price,
+    student_academics,
+)
 
+BALANCED_FITS: tuple[Fit, ...] = ("reach", "match", "likely")
 MIN_RESULTS = 6
 MAX_RESULTS = 12
+# Maxima of the balanced pass; the best of each fit is always taken first when one qualifies.
 FIT_QUOTAS: dict[str, int] = {"reach": 3, "match": 5, "likely": 4}
-HIGHLY_SELECTIVE = 0.15
-
-# ACT composite → SAT total (2018 ACT/College Board concordance).
-ACT_TO_SAT: dict[int, int] = {
-    36: 1590,
-    35: 1540,
-    34: 1500,
-    33: 1460,
-    32: 1430,
-    31: 1400,
-    30: 1370,
-    29: 1340,
-    28: 1310,
-    27: 1280,
-    26: 1240,
-    25: 1210,
-    24: 1180,
-    23: 1140,
-    22: 1110,
-    21: 1080,
-    20: 1040,
-    19: 1010,
-    18: 970,
-    17: 930,
-    16: 890,
-    15: 850,
-    14: 800,
-    13: 760,
-    12: 710,
-    11: 670,
-    10: 630,
-    9: 590,
-}
-# Upper bounds of the Scorecard's income brackets, in the order of `net_price_by_income`.
-INCOME_BRACKETS: tuple[tuple[int, str], ...] = (
-    (30_000, "$0–30k"),
-    (48_000, "$30–48k"),
-    (75_000, "$48–75k"),
-    (110_000, "$75–110k"),
-    (10**12, "$110k+"),
-)
-LOCALE_SETTINGS = {1: "city", 2: "suburb", 3: "town", 4: "rural"}
-SIZE_BOUNDS = {"small": (0, 5_000), "medium": (5_000, 15_000), "large": (15_000, 10**9)}
+FIT_ORDER: dict[str, int] = {"reach": 0, "match": 1, "likely": 2, "open_admission": 3, "no_data": 3}
+MIN_COMPLETION = 0.5
+BACHELORS = 3
+TWO_YEAR_DEGREES = (1, 2)  # certificate, associate
+FOR_PROFIT = "private_for_profit"
 
 
 @dataclass(frozen=True)
-class CollegeRecord:
-    unitid: int
-    name: str
-    city: str
-    state: str
-    control: str
-    locale: int | None = None
-    undergrad_size: int | None = None
-    admission_rate: float | None = None
-    sat_avg: int | None = None
-    sat_25: int | None = None
-    sat_75: int | None = None
-    act_25: int | None = None
-    act_75: int | None = None
-    tuition_in_state: int | None = None
-    tuition_out_of_state: int | None = None
-    net_price: int | None = None
-    # Five brackets, as INCOME_BRACKETS; None where not published.
-    net_price_by_income: tuple[int | None, ...] = (None,) * 5
-    completion_rate: float | None = None
-    median_earnings: int | None = None
-    url: str = ""
-    online_only: bool = False
-    main_campus: bool = True
-    program_shares: Mapping[str, float] = field(default_factory=dict)
+class Scope:
+    """Which colleges may be ranked at all. The default is what a counselor would sign."""
 
-    @cached_property
-    def base_score(self) -> float:
-        """The part of the score that does not depend on the family (computed once per record)."""
-        score = 0.0
-        if self.completion_rate is not None:
-            score += 1.5 * self.completion_rate
-        if self.median_earnings is not None:
-            score += min(self.median_earnings / 80_000, 1.0)
-        if self.main_campus:
-            score += 0.3
-        if self.undergrad_size is not None and self.undergrad_size < 300:
-            score -= 0.5
-        return score
+    two_year: bool = False  # also colleges that predominantly award associate degrees/certificates
+    for_profit: bool = False
+    # Colleges the family named (unitids): in scope whatever they are; the hard filters still apply.
+    named: frozenset[int] = frozenset()
 
-    @cached_property
-    def size(self) -> str | None:
-        if self.undergrad_size is None:
-            return None
-        return next(
-            size for size, (low, high) in SIZE_BOUNDS.items() if low <= self.undergrad_size < high
-        )
 
-    @cached_property
-    def setting(self) -> str | None:
-        return LOCALE_SETTINGS.get(self.locale // 10) if self.locale else None
+DEFAULT_SCOPE = Scope()
 
 
 @dataclass(frozen=True)
@@ -163,7 +95,7 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Relaxation:
-    constraint: Literal["states", "budget", "major"]
+    constraint: Literal["states", "budget", "major", "scope"]
     adds: int
     suggestion: str
 
@@ -174,6 +106,8 @@ class RankingResult:
     qualifying: int
     explanation: str
     relaxations: tuple[Relaxation, ...] = ()
+    # Said whenever the family widened the scope; empty for the default scope.
+    scope_note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -184,118 +118,167 @@ class RankingResult:
                 {"constraint": r.constraint, "adds": r.adds, "suggestion": r.suggestion}
                 for r in self.relaxations
             ],
+            "scope_note": self.scope_note,
         }
 
 
-# --- Prices ------------------------------------------------------------------------------------
+# --- Scope -------------------------------------------------------------------------------------
 
 
-def income_bracket(income: int | None) -> int | None:
-    if income is None:
+def in_scope(college: CollegeRecord, scope: Scope = DEFAULT_SCOPE) -> bool:
+    if college.unitid in scope.named:
+        return True
+    if college.control == FOR_PROFIT and not scope.for_profit:
+        return False
+    if college.predominant_degree != BACHELORS:
+        return scope.two_year and college.predominant_degree in TWO_YEAR_DEGREES
+    return college.completion_rate is not None and college.completion_rate >= MIN_COMPLETION
+
+
+def _outside_scope_reason(college: CollegeRecord, scope: Scope) -> str | None:
+    if in_scope(college, scope):
         return None
-    return next(index for index, (bound, _) in enumerate(INCOME_BRACKETS) if income <= bound)
+    if college.control == FOR_PROFIT and not scope.for_profit:
+        return "it is a for-profit college"
+    if college.predominant_degree in TWO_YEAR_DEGREES:
+        award = "certificates" if college.predominant_degree == 1 else "associate degrees"
+        return f"it mainly awards {award}"
+    if college.predominant_degree != BACHELORS:
+        return "it does not mainly award bachelor's degrees"
+    if college.completion_rate is None:
+        return "it publishes no six-year completion rate"
+    return f"only {college.completion_rate:.0%} of its students graduate within 6 years"
 
 
-def estimated_net_price(
-    college: CollegeRecord, profile: Mapping[str, Any]
-) -> tuple[int | None, str]:
-    """The yearly price this family would likely pay, and how it was estimated."""
-    bracket = income_bracket(profile.get("income"))
-    price, basis = college.net_price, "average net price"
-    if bracket is not None and college.net_price_by_income[bracket] is not None:
-        price = college.net_price_by_income[bracket]
-        basis = f"net price for incomes {INCOME_BRACKETS[bracket][1]}"
-    if price is None:
-        return None, "no net price published"
-    home_state = profile.get("home_state")
-    if (
-        college.control == "public"
-        and home_state
-        and college.state != home_state
-        and college.tuition_out_of_state is not None
-        and college.tuition_in_state is not None
-    ):
-        price += college.tuition_out_of_state - college.tuition_in_state
-        basis += " plus the out-of-state tuition difference"
-    return price, basis
+# A shared catalog (the selector's tuple) is prepared once, keyed by the tuple's identity: its
+# colleges by unitid and each scope's subset. The tuple is held so that its id cannot be reused
+# while the entry lives; a replaced catalog falls out after a few others.
+_PREPARED_KEPT = 4
+_prepared: dict[int, "_PreparedCatalog"] = {}
 
 
-# --- Fit ---------------------------------------------------------------------------------------
+@dataclass
+class _PreparedCatalog:
+    catalog: Sequence[CollegeRecord]
+    by_unitid: dict[int, CollegeRecord]
+    # Per scope without its named colleges: the colleges it admits, online-only ones dropped.
+    subsets: dict[Scope, tuple[CollegeRecord, ...]] = field(default_factory=dict)
+
+    def subset(self, scope: Scope) -> tuple[CollegeRecord, ...]:
+        """The colleges that may be recommended under `scope` (unsorted)."""
+        unnamed = Scope(two_year=scope.two_year, for_profit=scope.for_profit)
+        if unnamed not in self.subsets:
+            self.subsets[unnamed] = tuple(
+                college
+                for college in self.by_unitid.values()
+                if not college.online_only and in_scope(college, unnamed)
+            )
+        named = tuple(
+            college
+            for unitid in sorted(scope.named)
+            if (college := self.by_unitid.get(unitid)) is not None
+            and not college.online_only
+            and not in_scope(college, unnamed)
+        )
+        return self.subsets[unnamed] + named
 
 
-def student_sat_equivalent(profile: Mapping[str, Any]) -> int | None:
-    sat, act = profile.get("sat"), profile.get("act")
-    candidates = [sat] if sat else []
-    if act:
-        candidates.append(ACT_TO_SAT.get(act, 590 if act < 9 else 1600))
-    return max(candidates) if candidates else None
+def _prepared_catalog(catalog: Sequence[CollegeRecord]) -> _PreparedCatalog:
+    if not isinstance(catalog, tuple):
+        # A mutable sequence may change between calls: prepared afresh, never cached.
+        return _PreparedCatalog(catalog, {college.unitid: college for college in catalog})
+    prepared = _prepared.get(id(catalog))
+    if prepared is None or prepared.catalog is not catalog:
+        prepared = _PreparedCatalog(catalog, {college.unitid: college for college in catalog})
+        while len(_prepared) >= _PREPARED_KEPT:
+            _prepared.pop(next(iter(_prepared)))
+        _prepared[id(catalog)] = prepared
+    return prepared
 
 
-def college_sat_range(college: CollegeRecord) -> tuple[int, int] | None:
-    if college.sat_25 and college.sat_75:
-        return college.sat_25, college.sat_75
-    if college.act_25 and college.act_75:
-        return ACT_TO_SAT.get(college.act_25, 590), ACT_TO_SAT.get(college.act_75, 590)
-    if college.sat_avg:
-        return college.sat_avg - 100, college.sat_avg + 100
-    return None
-
-
-def fit_label(college: CollegeRecord, profile: Mapping[str, Any]) -> tuple[Fit, str]:
-    """The fit and the catalog values it rests on (see the module docstring for the rule)."""
-    rate = college.admission_rate
-    if rate is not None and rate < HIGHLY_SELECTIVE:
-        return "reach", f"admits {rate:.0%} of applicants"
-    student = student_sat_equivalent(profile)
-    score_range = college_sat_range(college)
-    if student and score_range:
-        low, high = score_range
-        span = f"middle 50% SAT {low}–{high}"
-        if student >= high:
-            return ("match" if rate is not None and rate < 0.5 else "likely"), span
-        return ("match" if student >= low else "reach"), span
-    gpa = profile.get("gpa")
-    gpa = min(gpa, 4.0) if gpa is not None else None
-    if rate is None:
-        return "likely", "no admission rate published (open or unreported admission)"
-    basis = f"admits {rate:.0%} of applicants"
-    if gpa is None:
-        return ("likely" if rate >= 0.75 else "match" if rate >= 0.4 else "reach"), basis
-    if rate >= 0.75:
-        return ("likely" if gpa >= 3.0 else "match"), basis
-    if rate >= 0.5:
-        return ("likely" if gpa >= 3.7 else "match" if gpa >= 3.0 else "reach"), basis
-    if rate >= 0.25:
-        return ("match" if gpa >= 3.6 else "reach"), basis
-    return "reach", basis
+def catalog_by_unitid(catalog: Sequence[CollegeRecord]) -> Mapping[int, CollegeRecord]:
+    return _prepared_catalog(catalog).by_unitid
 
 
 # --- Filters and scores ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Filters:
+    states: frozenset[str] | None
+    major: str | None
+    budget: int | None
+    slot: int
+    home_state: str | None
+
+    @classmethod
+    def of(cls, profile: Mapping[str, Any], ignore: str | None = None) -> "_Filters":
+        states, major, budget = profile.get("states"), profile.get("major"), profile.get("budget")
+        return cls(
+            states=(
+                frozenset(states)
+                if ignore != "states" and isinstance(states, list | tuple)
+                else None
+            ),
+            major=None if ignore == "major" or major in (None, "", "undecided") else major,
+            budget=budget if isinstance(budget, int) and not isinstance(budget, bool) else None,
+            slot=price_slot(profile),
+            home_state=profile.get("home_state"),
+        )
+
+
+def _qualifying(
+    profile: Mapping[str, Any], colleges: Iterable[CollegeRecord], ignore: str | None = None
+) -> list[tuple[CollegeRecord, int | None]]:
+    """The colleges passing the hard filters (bar `ignore`), with their estimated prices."""
+    filters = _Filters.of(profile, ignore)
+    # Locals, not attribute reads, in the loop: it runs over the whole scope.
+    states, major, budget = filters.states, filters.major, filters.budget
+    slot, home = filters.slot, filters.home_state
+    over_budget_counts = ignore != "budget"
+    found = []
+    for college in colleges:
+        if college.online_only:
+            continue
+        if states is not None and college.state not in states:
+            continue
+        if major is not None and college.program_shares.get(major, 0.0) <= 0:
+            continue
+        price = slot_price(college, slot, home)
+        # Without a published price a college is never presented as affordable, whatever the budget.
+        if budget is not None and (price is None or (over_budget_counts and price > budget)):
+            continue
+        found.append((college, price))
+    return found
+
+
+def exclusion_reason(
+    college: CollegeRecord, profile: Mapping[str, Any], scope: Scope = DEFAULT_SCOPE
+) -> str | None:
+    """Why `college` cannot be on this family's list, quoting the catalog, or None if it can.
+
+    The profile's own filters come first (they are what a family changes), then the scope."""
+    if college.online_only:
+        return "it teaches online only"
+    filters = _Filters.of(profile)
+    if filters.states is not None and college.state not in filters.states:
+        chosen = ", ".join(sorted(filters.states))
+        return f"it is in {college.state}, outside the states you chose ({chosen})"
+    if filters.major is not None and college.program_shares.get(filters.major, 0.0) <= 0:
+        return f"it awards no degrees in {filters.major.replace('_', ' ')}"
+    if filters.budget is not None:
+        price = estimated_net_price(college, profile)[0]
+        if price is None:
+            return "it publishes no net price, so it cannot be shown as affordable"
+        if price > filters.budget:
+            return f"{price_phrase(college, profile)}, above your ${filters.budget:,} budget"
+    return _outside_scope_reason(college, scope)
 
 
 def _program_share(college: CollegeRecord, major: str | None) -> float | None:
     if not major or major == "undecided":
         return None
     return college.program_shares.get(major, 0.0)
-
-
-def _passes(
-    college: CollegeRecord, profile: Mapping[str, Any], *, ignore: str | None = None
-) -> tuple[bool, int | None, str]:
-    if college.online_only:
-        return False, None, ""
-    states = profile.get("states")
-    if ignore != "states" and isinstance(states, list | tuple) and college.state not in states:
-        return False, None, ""
-    share = _program_share(college, profile.get("major"))
-    if ignore != "major" and share is not None and share <= 0:
-        return False, None, ""
-    price, basis = estimated_net_price(college, profile)
-    budget = profile.get("budget")
-    # Without a published price a college is never presented as affordable, whatever the budget.
-    if isinstance(budget, int) and (price is None or (ignore != "budget" and price > budget)):
-        return False, price, basis
-    return True, price, basis
 
 
 def _score(college: CollegeRecord, profile: Mapping[str, Any], price: int | None) -> float:
@@ -315,14 +298,9 @@ def _score(college: CollegeRecord, profile: Mapping[str, Any], price: int | None
     return round(score, 6)
 
 
-def _reasons(
-    college: CollegeRecord,
-    profile: Mapping[str, Any],
-    price: int | None,
-    basis: str,
-    fit_basis: str,
-) -> tuple[str, ...]:
+def _reasons(college: CollegeRecord, profile: Mapping[str, Any], fit_basis: str) -> tuple[str, ...]:
     reasons = []
+    price, basis = estimated_net_price(college, profile)
     if price is not None:
         reasons.append(f"Estimated cost ${price:,}/yr ({basis})")
     reasons.append(f"Fit: {fit_basis}")
@@ -339,11 +317,13 @@ def _reasons(
     return tuple(reasons)
 
 
-@dataclass
+# --- The balanced list -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
 class _Candidate:
     college: CollegeRecord
     price: int | None
-    price_basis: str
     score: float
     # Judged only for the candidates the balancing looks at: most never need it.
     fit: Fit | None = None
@@ -351,71 +331,148 @@ class _Candidate:
 
 
 def _balanced(
-    candidates: list[_Candidate], limit: int, profile: Mapping[str, Any]
+    candidates: list[_Candidate], limit: int, profile: Mapping[str, Any], named: frozenset[int]
 ) -> list[_Candidate]:
-    """Best first, with at most FIT_QUOTAS of each fit before the rest fill the list."""
+    """`candidates` are best first; see the module docstring for the passes."""
+    student, gpa = student_academics(profile)
     chosen: list[_Candidate] = []
+    chosen_ids: set[int] = set()
     taken = dict.fromkeys(FIT_QUOTAS, 0)
-    for candidate in candidates:
-        if len(chosen) >= limit or all(taken[fit] >= FIT_QUOTAS[fit] for fit in FIT_QUOTAS):
-            break
-        candidate.fit, candidate.fit_basis = fit_label(candidate.college, profile)
-        if taken[candidate.fit] < FIT_QUOTAS[candidate.fit]:
-            chosen.append(candidate)
+
+    def judged(candidate: _Candidate) -> Fit:
+        if candidate.fit is None:
+            candidate.fit, candidate.fit_basis = judge_fit(candidate.college, student, gpa)
+        return candidate.fit
+
+    def take(candidate: _Candidate) -> None:
+        chosen.append(candidate)
+        chosen_ids.add(candidate.college.unitid)
+        if candidate.fit in taken:
             taken[candidate.fit] += 1
-    chosen_ids = {candidate.college.unitid for candidate in chosen}
+
+    def open_places() -> bool:
+        return len(chosen) < limit
+
     for candidate in candidates:
-        if len(chosen) >= limit:
+        if candidate.college.unitid in named and open_places():
+            judged(candidate)
+            take(candidate)
+    missing = {fit for fit in BALANCED_FITS if not taken[fit]}
+    for candidate in candidates:
+        if not missing or not open_places():
             break
-        if candidate.college.unitid not in chosen_ids:
-            if candidate.fit is None:
-                candidate.fit, candidate.fit_basis = fit_label(candidate.college, profile)
-            chosen.append(candidate)
-    order = {"reach": 0, "match": 1, "likely": 2}
-    return sorted(chosen, key=lambda c: (order[c.fit], -c.score, c.college.unitid))
+        if candidate.college.unitid not in chosen_ids and judged(candidate) in missing:
+            missing.discard(candidate.fit)
+            take(candidate)
+    for candidate in candidates:
+        if not open_places() or all(taken[fit] >= FIT_QUOTAS[fit] for fit in FIT_QUOTAS):
+            break
+        fit = judged(candidate)
+        if (
+            candidate.college.unitid not in chosen_ids
+            and fit in FIT_QUOTAS
+            and taken[fit] < FIT_QUOTAS[fit]
+        ):
+            take(candidate)
+    for with_data in (True, False):
+        for candidate in candidates:
+            if not open_places():
+                break
+            if candidate.college.unitid not in chosen_ids and (
+                (judged(candidate) in FIT_QUOTAS) == with_data
+            ):
+                take(candidate)
+    return sorted(chosen, key=lambda c: (FIT_ORDER[c.fit], -c.score, c.college.unitid))
 
 
-def _qualifying(
-    profile: Mapping[str, Any], catalog: Sequence[CollegeRecord], ignore: str | None = None
-) -> list[tuple[CollegeRecord, int | None, str]]:
-    found = []
-    for college in catalog:
-        passes, price, basis = _passes(college, profile, ignore=ignore)
-        if passes:
-            found.append((college, price, basis))
-    return found
+def _scope_suggestion(scope: Scope) -> str:
+    kinds = [
+        *(["two-year"] if not scope.two_year else []),
+        *(["for-profit"] if not scope.for_profit else []),
+        "lower-completion",
+    ]
+    listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+    return f"including {listed} colleges"
 
 
 def _relaxations(
-    profile: Mapping[str, Any], catalog: Sequence[CollegeRecord], have: int
+    profile: Mapping[str, Any],
+    prepared: _PreparedCatalog,
+    colleges: Sequence[CollegeRecord],
+    scope: Scope,
+    have: int,
 ) -> list[Relaxation]:
-    options = []
+    options: list[tuple[Any, str, Sequence[CollegeRecord], str | None]] = []
     if isinstance(profile.get("states"), list | tuple):
-        options.append(("states", "considering colleges in any state"))
+        options.append(("states", "considering colleges in any state", colleges, "states"))
     if isinstance(profile.get("budget"), int):
-        options.append(("budget", "raising the yearly budget"))
+        options.append(("budget", "raising the yearly budget", colleges, "budget"))
     if profile.get("major") not in (None, "undecided"):
-        options.append(("major", "keeping the major open"))
+        options.append(("major", "keeping the major open", colleges, "major"))
+    options.append(("scope", _scope_suggestion(scope), prepared.by_unitid.values(), None))
     found = []
-    for constraint, suggestion in options:
-        adds = len(_qualifying(profile, catalog, ignore=constraint)) - have
+    for constraint, suggestion, pool, ignore in options:
+        adds = len(_qualifying(profile, pool, ignore=ignore)) - have
         if adds > 0:
             found.append(Relaxation(constraint, adds, suggestion))
     return sorted(found, key=lambda relaxation: -relaxation.adds)
 
 
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _scope_note(
+    scope: Scope,
+    shown: Sequence[CollegeRecord],
+    prepared: _PreparedCatalog,
+    profile: Mapping[str, Any],
+) -> str:
+    """What the family's widening of the scope did to the list, in their terms."""
+    sentences = []
+    for asked, kind, brought in (
+        (scope.two_year, "two-year colleges", lambda c: c.predominant_degree != BACHELORS),
+        (scope.for_profit, "for-profit colleges", lambda c: c.control == FOR_PROFIT),
+    ):
+        if not asked:
+            continue
+        if any(brought(college) for college in shown):
+            sentences.append(f"As you asked, the list includes {kind}.")
+        else:
+            sentences.append(f"As you asked, {kind} were considered; none is among the best fits.")
+    shown_ids = {college.unitid for college in shown}
+    named = [prepared.by_unitid[u] for u in sorted(scope.named) if u in prepared.by_unitid]
+    listed = [college.name for college in named if college.unitid in shown_ids]
+    if listed:
+        sentences.append(
+            f"As you asked, the list includes the colleges you named: {_names(listed)}."
+        )
+    for college in named:
+        if college.unitid not in shown_ids and (why := exclusion_reason(college, profile, scope)):
+            sentences.append(f"{college.name}, which you named, is not on the list: {why}.")
+    return " ".join(sentences)
+
+
 def rank_colleges(
-    profile: Mapping[str, Any], catalog: Sequence[CollegeRecord], *, limit: int = MAX_RESULTS
+    profile: Mapping[str, Any],
+    catalog: Sequence[CollegeRecord],
+    *,
+    limit: int = MAX_RESULTS,
+    scope: Scope = DEFAULT_SCOPE,
 ) -> RankingResult:
-    """The balanced shortlist for `profile`, with an honest explanation when it is short."""
-    qualifying = _qualifying(profile, catalog)
+    """The balanced shortlist for `profile` within `scope`, with an honest explanation when it is
+    short. Pass the same catalog tuple on every call: what does not depend on the family is
+    prepared once per tuple."""
+    prepared = _prepared_catalog(catalog)
+    colleges = prepared.subset(scope)
+    qualifying = _qualifying(profile, colleges)
     candidates = [
-        _Candidate(college, price, basis, _score(college, profile, price))
-        for college, price, basis in qualifying
+        _Candidate(college, price, _score(college, profile, price)) for college, price in qualifying
     ]
     candidates.sort(key=lambda c: (-c.score, c.college.unitid))
+    shown = _balanced(candidates, limit, profile, scope.named)
     # Reasons are written only for the colleges shown.
-    chosen = [
+    chosen = tuple(
         Recommendation(
             unitid=c.college.unitid,
             name=c.college.name,
@@ -424,17 +481,17 @@ def rank_colleges(
             fit=c.fit,
             net_price=c.price,
             admission_rate=c.college.admission_rate,
-            reasons=_reasons(c.college, profile, c.price, c.price_basis, c.fit_basis),
+            reasons=_reasons(c.college, profile, c.fit_basis),
             url=c.college.url,
             score=c.score,
         )
-        for c in _balanced(candidates, limit, profile)
-    ]
+        for c in shown
+    )
     relaxations: list[Relaxation] = []
     if len(qualifying) >= MIN_RESULTS:
         explanation = f"{len(qualifying)} colleges meet every requirement; these are the best fits."
     else:
-        relaxations = _relaxations(profile, catalog, len(qualifying))
+        relaxations = _relaxations(profile, prepared, colleges, scope, len(qualifying))
         found = "No college meets" if not qualifying else f"Only {len(qualifying)} college(s) meet"
         explanation = f"{found} every requirement."
         if relaxations:
@@ -443,4 +500,7 @@ def rank_colleges(
                 + "; ".join(f"{r.suggestion} would add {r.adds}" for r in relaxations).capitalize()
                 + "."
             )
-    return RankingResult(tuple(chosen), len(qualifying), explanation, tuple(relaxations))
+    scope_note = ""
+    if scope != DEFAULT_SCOPE:
+        scope_note = _scope_note(scope, [c.college for c in shown], prepared, profile)
+    return RankingResult(chosen, len(qualifying), explanation, tuple(relaxations), scope_note)

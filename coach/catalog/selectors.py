@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from coach.catalog.models import College
-from coach.catalog.ranking import CollegeRecord
+from coach.catalog.records import CollegeRecord
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {"version": None, "records": ()}
@@ -24,6 +24,7 @@ def _record(college: College) -> CollegeRecord:
         city=college.city,
         state=college.state,
         control=college.control,
+        predominant_degree=college.predominant_degree,
         locale=college.locale,
         undergrad_size=college.undergrad_size,
         admission_rate=college.admission_rate,

@@ -7,7 +7,8 @@ whatever the family says, the question is not worth their time (DESIGN.md §4).
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from coach.catalog.ranking import CollegeRecord, rank_colleges
+from coach.catalog.ranking import DEFAULT_SCOPE, Scope, rank_colleges
+from coach.catalog.records import CollegeRecord
 
 TOP = 6
 # How many of the top colleges must differ between two answers for the question to matter.
@@ -38,22 +39,26 @@ def _answers(topic: str, profile: Mapping[str, Any]) -> list[Any]:
     return []
 
 
-def _top(profile: Mapping[str, Any], catalog: Sequence[CollegeRecord]) -> frozenset[int]:
-    ranked = rank_colleges(profile, catalog, limit=TOP)
+def _top(
+    profile: Mapping[str, Any], catalog: Sequence[CollegeRecord], scope: Scope
+) -> frozenset[int]:
+    ranked = rank_colleges(profile, catalog, limit=TOP, scope=scope)
     return frozenset(recommendation.unitid for recommendation in ranked.recommendations)
 
 
 def optional_topic_worth_asking(
-    profile: Mapping[str, Any], catalog: Sequence[CollegeRecord]
+    profile: Mapping[str, Any], catalog: Sequence[CollegeRecord], *, scope: Scope = DEFAULT_SCOPE
 ) -> str | None:
-    """The optional topic whose answer changes the top of the list most, or None."""
+    """The optional topic whose answer changes the top of the list most, or None. The lists are
+    ranked within `scope`, the colleges the family's list would be drawn from."""
     for topics, threshold in CANDIDATE_TIERS:
         best_topic, best_change = None, threshold - 1
         for topic in topics:
             if profile.get(topic) is not None:
                 continue
             tops = [
-                _top({**profile, topic: answer}, catalog) for answer in _answers(topic, profile)
+                _top({**profile, topic: answer}, catalog, scope)
+                for answer in _answers(topic, profile)
             ]
             change = max((len(first - second) for first in tops for second in tops), default=0)
             if change > best_change:

@@ -31,6 +31,7 @@ from coach.language.phrasing import (
     describe_value,
     question,
 )
+from coach.language.rules import MAX_NAMED_COLLEGES
 from coach.ledger import (
     confirm_all,
     fit_profile,
@@ -133,6 +134,7 @@ def guard(state: CoachState, config=None):
         # Conflicting values asked about last turn wait for this turn's answer.
         "confirming": state.get("confirming") or [],
         "scope": state.get("scope") or [],
+        "named_colleges": state.get("named_colleges") or [],
     }
     reason = "flagged: " + ", ".join(signals) if signals else "nothing flagged"
     return update, _entry("guard", "flag" if signals else "pass", reason, signals=signals)
@@ -157,6 +159,7 @@ def extract(state: CoachState, config=None):
     held: list[dict] = []
     ignored: list[str] = []
     scope: set[str] = set(state.get("scope") or [])
+    named: list[str] = list(state.get("named_colleges") or [])
     confirming: list[dict] = []
     incoming = state.get("incoming") or []
     settled: tuple[ExtractedFact, ...] = ()
@@ -200,6 +203,7 @@ def extract(state: CoachState, config=None):
             {**conflict, "source_message_id": message["message_id"]} for conflict in conflicts
         )
         scope |= reading.scope
+        named.extend(name for name in reading.named_colleges if name not in named)
         facts, applied = ledger_apply(
             facts, apply_now, source_message_id=message["message_id"], turn=state["turn"]
         )
@@ -219,9 +223,10 @@ def extract(state: CoachState, config=None):
     if answered_confirmation:
         # "It's our income" answers the coach's confirmation: not an unreadable message.
         intents.discard(Intent.UNPARSED)
-    # An asked topic still unknown after the family's answer is a failed attempt at it.
+    # An asked topic still unknown after the family's answer is a failed attempt at it, unless
+    # the message told the coach something else (the family answers in its own order).
     failed = dict(history["failed_attempts"])
-    if state.get("incoming") and not answered_confirmation:
+    if state.get("incoming") and not answered_confirmation and not changes:
         for topic in asked:
             if not topic_is_known(after, topic) and topic not in declined:
                 failed[topic] = failed.get(topic, 0) + 1
@@ -246,6 +251,7 @@ def extract(state: CoachState, config=None):
         "held": held,
         "confirming": confirming,
         "scope": sorted(scope),
+        "named_colleges": named[-MAX_NAMED_COLLEGES:],
     }
     decision = "fallback" if fallbacks else ("updated" if changes else "no_facts")
     reason = (
@@ -421,6 +427,13 @@ def _opening(state: CoachState) -> str:
     if ack:
         parts.append(ack)
     parts.extend(confirmation_question(conflict) for conflict in state.get("confirming") or [])
+    decision = state.get("decision") or {}
+    if not decision.get("clarification"):
+        # An impossible value for a topic already known: said once, never asked about.
+        parts.extend(
+            prompts.NOT_SAVED.format(explanation=rejection["explanation"])
+            for rejection in interpretation.get("rejected", [])
+        )
     return " ".join(parts)
 
 
@@ -473,7 +486,11 @@ def search(state: CoachState, config=None):
             "tool": "search_colleges",
             # Weighted or other-scale GPAs converted, as the fit rules expect.
             "profile": fit_profile(state["facts"]),
-            "scope": {"two_year": "two_year" in scope, "for_profit": "for_profit" in scope},
+            "scope": {
+                "two_year": "two_year" in scope,
+                "for_profit": "for_profit" in scope,
+                "named_names": state.get("named_colleges") or [],
+            },
             "previous": [college["unitid"] for college in state.get("recommended") or []],
         }
     )

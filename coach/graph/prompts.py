@@ -29,6 +29,7 @@ QUESTIONS: dict[str, str] = {
 }
 
 CLARIFY = "Hmm, {explanation}, so I haven't saved that. {question}"
+NOT_SAVED = "I haven't saved one value: {explanation}."
 ANOTHER_TRY = "Sorry, I didn't catch that. {question}"
 
 INTENT_REPLIES: dict[str, str] = {

@@ -69,3 +69,5 @@ class CoachState(TypedDict, total=False):
     confirming: list[dict[str, Any]]
     # What the family asked the list to include beyond the default scope ("two_year", ...).
     scope: list[str]
+    # Colleges the family named, as written (the search resolves them against the catalog).
+    named_colleges: list[str]

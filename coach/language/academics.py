@@ -39,7 +39,8 @@ class GpaReading:
 _NUMBER = r"\d{1,3}(?:\.\d{1,3})?"
 _KIND = r"(?P<kind>unweighted|weighted|uw|w)\b"
 _GPA_TOKEN = re.compile(
-    rf"(?<![\d.$,])(?P<number>{_NUMBER})(?![\d,]|\.\d|\s*(?:k|%|percent)\b)"
+    r"(?:\b(?P<prekind>unweighted|weighted|uw|cumulative)\s+(?:gpa\s+)?(?:of\s+|is\s+|at\s+)?)?"
+    rf"(?<![\d.$,])(?P<number>{_NUMBER})(?!\d|,\d|%|\.\d|\s*(?:k|percent|th|st|nd|rd)\b)"
     rf"(?:\s*[-–]\s*(?P<high>\d\.\d{{1,3}}))?"
     rf"(?:\s*(?:/|out of)\s*(?P<denominator>{_NUMBER}))?"
     rf"(?:\s*(?:gpa\s*)?\(?\s*{_KIND})?"
@@ -89,7 +90,8 @@ def _tokens(text: str, weighted_first: bool) -> list[_Token]:
         if any(start <= match.start("number") < end for start, end in declared_spans):
             continue
         value = float(match.group("number"))
-        kind = _kind(match.group("kind"))
+        prekind = match.group("prekind")
+        kind = _kind(match.group("kind") or (prekind if prekind != "cumulative" else None))
         if match.group("high"):
             value = round((value + float(match.group("high"))) / 2, 2)
         denominator = match.group("denominator")
@@ -168,7 +170,8 @@ def read_gpa_prose(text: str, *, asked: bool) -> GpaReading | float | None:
             if "." in token.raw or _BESIDE_GPA.search(window):
                 candidates.append(token)
     for token in _tokens(text, bool(_WEIGHTED_FIRST.search(text))):
-        if token.kind and "." in token.raw:
+        # "3.8 unweighted", "unweighted 3.62", "cumulative 3.66": marked as a GPA without the word.
+        if "." in token.raw and (token.kind or token.raw.startswith("cumulative")):
             candidates.append(token)
     if not candidates:
         bare = _HAS_A.search(text)
@@ -197,12 +200,21 @@ _SECTION_SCORE = re.compile(
     rf"\b\d{{2,3}}\s*(?:{_SECTIONS})\b|\b(?:{_SECTIONS})\s*[:=]?\s*\d{{2,3}}\b"
 )
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_SCORE_NUMBER = re.compile(r"(?<![\d.,$])(\d{1,4})(?![\d.,]\d|\s*(?:k|%|percent|th|st|nd|rd)\b)")
+_SCORE_NUMBER = re.compile(r"(?<![\d.,$])(\d{1,4})(?!\d|[.,]\d|\s*(?:k|%|percent|th|st|nd|rd)\b)")
 _SCORE_BEFORE_TEST = re.compile(
     r"(?<![\d.,$])(?P<value>\d{2,4})\s*(?:composite\s+|superscored?\s+|total\s+)?"
-    r"(?:on (?:the|her|his|their|my|an?) |on )?(?P<test>sat|act)\b"
+    r"(?:on (?:the|her|his|their|my|an?) (?:\w+ )?|on )?(?P<test>sat|act)\b"
 )
-_SUPERSCORE = re.compile(r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?P<value>\d{2,4})\b")
+_SUPERSCORE = re.compile(
+    r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?P<value>\d{2,4})\b"
+    r"|\b(?P<before>\d{2,4})\s*\(?\s*superscor"
+)
+# The score the student sends, when several attempts are listed: "sending the 32", "1380 → 1470".
+_SENT_SCORE = re.compile(
+    r"\b(?:sent|sending|send|submitted|submitting|reported|reporting|using)\s+"
+    r"(?:only\s+)?(?:the|my|a|an)?\s*(?P<value>\d{2,4})\b(?!\s*(?:k|%|times|schools|apps))"
+)
+_LATER_ATTEMPT = re.compile(r"\b(?P<first>\d{2,4})\s*(?:→|->|=>|-->)\s*(?P<value>\d{2,4})\b")
 
 
 @dataclass(frozen=True)
@@ -222,6 +234,24 @@ def _composite_numbers(window: str) -> list[int]:
     return [int(m.group(1)) for m in _SCORE_NUMBER.finditer(plain)]
 
 
+_WINDOW_CUT = re.compile(r"[;\n]|\.\s|\.$|,(?![^()]*\))")
+
+
+def _score_window(rest: str) -> tuple[str, list[int]]:
+    """The words after a test's name that hold its score, and the composites in them. The window
+    ends at the clause; "got my SAT back, 1280" reaches one clause further for a first number."""
+    cuts = [m.start() for m in _WINDOW_CUT.finditer(rest)] + [len(rest)]
+    reach = 2 if rest[cuts[0] : cuts[0] + 1] == "," else 1
+    for cut in cuts[:reach]:
+        # A later test's own label ends this one's window: "SAT 1400 ACT 32".
+        window = re.split(r"\b(?:sat|act|psat|gpa)\b", rest[:cut])[0]
+        # "took the SAT once (1260)": a composite in parentheses when there is none outside.
+        numbers = _composite_numbers(window) or _composite_numbers(re.sub(r"[()\[\]]", " ", window))
+        if numbers or window != rest[:cut]:
+            return window, numbers
+    return window, numbers
+
+
 def read_scores(text: str) -> list[ScoreReading]:
     """SAT and ACT composites (superscores count), first mention of each. Out-of-range values are
     returned as they are: the caller's validation rejects them."""
@@ -231,38 +261,46 @@ def read_scores(text: str) -> list[ScoreReading]:
     def keep(slot: str, value: int, raw: str) -> None:
         found.setdefault(slot, ScoreReading(slot, value, raw.strip()))
 
+    # "1400 SAT": a number right before the test's name is its score.
+    for match in _SCORE_BEFORE_TEST.finditer(text):
+        keep(match.group("test"), int(match.group("value")), match.group(0))
     for match in _TEST_WORD.finditer(text):
         rest = text[match.end() : match.end() + 70]
-        cut = re.search(r"[;\n]|\.\s|\.$|,\s*(?![^()]*\))(?=\D)", rest)
-        window = rest[: cut.start()] if cut else rest
-        # A later test's own label ends this one's window: "SAT 1400 ACT 32".
-        window = re.split(r"\b(?:sat|act|psat|gpa)\b", window)[0]
-        numbers = _composite_numbers(window)
+        window, numbers = _score_window(rest)
         raw = text[match.start() : match.end() + len(window)]
         if match.group("both"):
             for number in numbers[:2]:
                 keep(_by_range(number), number, raw)
         elif numbers:
             keep(match.group("test"), numbers[0], raw)
-    for match in _SCORE_BEFORE_TEST.finditer(text):
-        keep(match.group("test"), int(match.group("value")), match.group(0))
-    for match in _SUPERSCORE.finditer(text):
-        number = int(match.group("value"))
-        keep(_by_range(number), number, match.group(0))
+    # What the student sends beats a first attempt: the superscore, the score "sent", the later
+    # of "1380 → 1470".
+    for pattern in (_LATER_ATTEMPT, _SENT_SCORE, _SUPERSCORE):
+        for match in pattern.finditer(text):
+            number = int(match.group("value") or match.group("before"))
+            slot = _by_range(number)
+            first = match.groupdict().get("first")
+            if first and _by_range(int(first)) != slot:
+                continue
+            if slot in found or pattern is _SUPERSCORE:
+                found[slot] = ScoreReading(slot, number, match.group(0).strip())
     return sorted(found.values(), key=lambda reading: reading.slot != "sat")
 
 
 _NOT_SUBMITTED = re.compile(
-    r"\btest[- ]optional\b|\b(?:didn't|did not|didnt|won't|will not|not|never|chose not to|"
+    r"\btest[- ]optional\b|\b(?:didn't|did not|didnt|won't|wont|will not|not|never|chose not to|"
     r"decided not to) (?:submit|send|report)(?:ting|ted)?\b|\bwithout (?:test )?scores\b"
     r"|\bno (?:test )?scores? (?:submitted|sent)\b|\bunsubmitted\b|\bnot submitted\b"
 )
 _NO_SCORES = re.compile(
     r"\bno (?:test )?scores?\b|\bno (?:sat|act)s?\b|\bwithout (?:test )?scores\b"
-    r"|\b(?:didn't|did not|hasn't|has not|haven't|have not|won't|will not|isn't|is not|not|never) "
+    r"|\b(?:didn't|didnt|did not|hasn't|hasnt|has not|haven't|havent|have not|won't|wont|will not|"
+    r"isn't|isnt|is not|not|never) "
     r"(?:take|taken|taking|took|sit|sitting|submit|submitting|send|sending)\b[^.]{0,20}"
     r"\b(?:tests?|sat|act|scores?)\b|\bskip(?:ping)? the (?:sat|act|tests?)\b"
     r"|\bno standardized tests?\b"
+    r"|\b(?:sat|act|tests?|testing|scores?)\s*[:=-]\s*(?:n/?a\b|none\b|didn't take|did not take|"
+    r"never took|not taken|haven't taken|skipped)"
 )
 
 
@@ -271,4 +309,8 @@ def says_test_optional(text: str, *, has_scores: bool) -> bool:
     optional" or "didn't submit" says so (the score itself stays known)."""
     if _NOT_SUBMITTED.search(text):
         return True
-    return not has_scores and bool(_NO_SCORES.search(text))
+    no_scores = _NO_SCORES.search(text)
+    # "He hasn't taken the SAT yet" is a plan, not a choice to apply without scores.
+    if no_scores and re.match(r"[^.;!?\n]{0,15}\byet\b", text[no_scores.end() :]):
+        return False
+    return not has_scores and bool(no_scores)

@@ -60,6 +60,8 @@ class Interpretation:
     # What the family asked the list to include beyond the default scope (DESIGN.md §5):
     # "two_year" (community colleges, certificates), "for_profit".
     scope: frozenset[str] = frozenset()
+    # Colleges the family named, as written; the search includes those the catalog knows.
+    named_colleges: tuple[str, ...] = ()
 
 
 class LanguageModel(Protocol):

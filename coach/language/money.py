@@ -176,7 +176,9 @@ INCOME_CUES = (
 )
 BUDGET_CUES = (
     r"\b(afford|affordable|budget|pay|paying|spend|spending|contribute|tuition|cost|costs|"
-    r"can do|for (?:college|school|tuition)|out of pocket|per year for|efc|sai)\b"
+    r"can do|could do|can't do|cannot do|can't pay|can't spend|can't afford|ceiling|"
+    r"keep it under|keep it below|for (?:college|school|tuition)|out of pocket|per year for|efc|"
+    r"sai)\b"
 )
 # Words that bound a budget but also describe incomes ("income is under 40k").
 WEAK_BUDGET_CUES = r"\b(max|maximum|up to|no more than|at most|under|tops|cap)\b"
@@ -196,10 +198,9 @@ def money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) ->
     previous_end = amounts[index - 1].end if index else 0
     next_start = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
     # Only the words in the amount's own phrase count: "120k household, 15k for college".
-    before = re.split(
-        r"[,;\n]| and | but ", text[max(previous_end, amount.start - 40) : amount.start]
-    )[-1]
-    after = re.split(r"[,;\n]| and | but ", text[amount.end : min(next_start, amount.end + 25)])[0]
+    phrase_end = r"[,;\n!?]|\.\s| and | but "
+    before = re.split(phrase_end, text[max(previous_end, amount.start - 40) : amount.start])[-1]
+    after = re.split(phrase_end, text[amount.end : min(next_start, amount.end + 25)])[0]
     for window in (before, after):
         income = re.search(INCOME_CUES, window)
         budget = re.search(BUDGET_CUES, window)

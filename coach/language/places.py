@@ -10,7 +10,7 @@ Michigan") are not places.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coach.language.vocabulary import AMBIGUOUS_CODES, AREAS, REGIONS, STATE_NAMES
 from coach.profile import STATE_CODES
@@ -24,6 +24,10 @@ class PlaceMention:
     kind: str  # "state", "region" or "area" (a part of one state, or one of its cities)
     home_cue: bool
     wish_cue: bool
+    # A place to get away from ("get out of New England"): neither home nor wish.
+    avoided: bool = False
+    # Where the student used to live ("grew up in Michigan").
+    past_home: bool = False
 
 
 def _names_pattern(names) -> re.Pattern:
@@ -38,6 +42,11 @@ _AREA_PATTERN = _names_pattern(AREAS)
 _CODE_PATTERN = re.compile(r"\b([A-Z]{2})\b")
 # "Portland, OR" and "Residence: IN": a code that is also a word, where only a state fits.
 _CITY_COMMA_CODE = re.compile(r"[A-Z][a-z]+,\s*$")
+# "Sioux Falls, SD" and "Greenwich, CT": a city and its state, where someone lives.
+_CITY_BEFORE = re.compile(r"(?:^|[\s(])[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s*$")
+# "UT Austin", "UC Davis" and "Miami (OH)" are colleges, not states.
+_COLLEGE_CODE_AFTER = re.compile(r"^\s+[A-Z][a-z]{2,}")
+_COLLEGE_CODE_AROUND = re.compile(r"[A-Z][a-z]+\s*\($")
 _ID_BEFORE = re.compile(r"(?i)\b(?:student|school|photo|my|his|her|their|your|an?|the)\s+$")
 _ID_AFTER = re.compile(r"(?i)^\s*(?:#|number\b|no\.|card\b|\d{6,})")
 # A state's name inside a college's name.
@@ -51,12 +60,21 @@ _COLLEGE_BEFORE = re.compile(
     r"southern|southeastern|northwestern|southwestern|northeastern) )\s*$"
 )
 
+# Words that say where the student lives; a place up to four words after one of them (a city,
+# "a small town in", "the suburbs of") is home, unless a wish or a verb comes between.
+HOME_WORDS = re.compile(
+    r"\b(?:live|lives|living|lived|reside|resides|residing|based|located|grew up|raised|born|"
+    r"moved|homeschooled|home ?schooled|we're|we are|i'm|im|i am|from|hail from|here|resident|"
+    r"residents|native|home|(?:junior|senior|sophomore|freshman|student|kid|applicant|daughter|"
+    r"son|teen|homeschooler|family|parent)s?|high school|hs|(?:my|our|his|her|their|a|an) "
+    r"(?:\w+ ){0,3}school|town|city|suburbs?|burbs|village|county|farm|ranch|area|part|"
+    r"outskirts)\b"
+)
+# Said of a past home: used only when no other home is named ("grew up in Michigan but we moved
+# to Charlotte").
+PAST_HOME_WORDS = re.compile(r"\b(?:grew up|raised|born|originally|used to live|lived)\b")
 HOME_BEFORE = re.compile(
-    r"\b(?:live|lives|living|reside|resides|residing|based|located|grew up|raised|moved|"
-    r"we're|we are|i'm|i am|we're from|from|hail from|here|resident|residents|home state is|"
-    r"home is|our state is|native of|(?:junior|senior|sophomore|freshman|student|kid|applicant|"
-    r"daughter|son|teen|homeschooler)s?(?: at an? [\w -]{1,30}?)?)\s+(?:in|of|from|to|out of)?"
-    r"\s*(?:the (?:state|suburbs|outskirts) of\s+)?(?:the\s+)?$"
+    r"\bin[- ]state\s+(?:\w+\s+){0,2}(?:in|for)\s+$"
     r"|\b(?:rural|upstate|downstate|suburban|small[- ]town|inner[- ]city|suburbs of|outside(?: of)?|"
     r"near|metro|greater|coastal|inland|central|northern|southern|eastern|western|north|south|"
     r"east|west|northeast|northwest|southeast|southwest|northeastern|northwestern|southeastern|"
@@ -64,17 +82,55 @@ HOME_BEFORE = re.compile(
 )
 HOME_AFTER = re.compile(
     r"^(?:\s+|-)(?:kid|student|resident|native|girl|boy|senior|junior|applicant|suburbs?|"
-    r"high school|hs|public school|private school|area|born)\b|^\s+\(?(?:in-state|resident)\b"
+    r"high school|hs|public school|private school|area|born|side|family|here|seacoast|coast|"
+    r"shore|panhandle|hill country|countryside|burbs|region|county|metro)\b"
+    r"|^\s+\(?(?:in-state|resident)\b"
+)
+_WISH_WORD = re.compile(
+    r"\b(?:want|wants|wanna|like|love|prefer|study|studying|go|going|attend|attending|apply|"
+    r"applying|consider|considering|stay|staying|schools|colleges|universities|looking|hoping|"
+    r"thinking|interested|open|leave|leaving|but|and|or|not|than)\b"
 )
 WISH_BEFORE = re.compile(
     r"\b(?:stay|staying|remain|schools?|colleges?|universities|campus(?:es)?|study|studying|"
     r"attend|attending|consider|considering|open to|look(?:ing)? at|look(?:ing)? in|apply|"
     r"applying|prefer|preferably|like|love|somewhere|anywhere|within|move|go|going|head|"
     r"thinking|interested|wants?|hoping|hope|leaning|focus(?:ing)?|only|mostly|mainly|either|"
-    r"targeting|aiming|dream)\b[^.;!?\n]{0,40}$"
+    r"targeting|aiming|dream|ideally|preferably|hopefully)\b[^.;!?\n]{0,40}$"
+    r"|\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna) leave\s+$"
 )
+# "Get out of New England", "leave Texas": a place to avoid is no wish.
+NOT_WISH_BEFORE = re.compile(
+    r"\b(?:get out of|out of|leave|leaving|away from|escape|not in|anywhere but|other than|"
+    r"besides|done with|except|scratch|drop|remove|forget|skip|no longer|not|nothing in)\s+"
+    r"(?:the\s+)?$"
+)
+# ...but "don't want to leave Georgia" is a wish to stay.
+STAY_NOT_LEAVE = re.compile(
+    r"\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna) leave\s+$"
+)
+# Words that carry a wish across a comma: "stay near home, so Connecticut or New York".
+_CLAUSE_CONTINUES = re.compile(
+    r"^\s*(?:so|like|such as|e\.?g\.?|including|especially|i\.?e\.?|namely|or|and|but|meaning|"
+    r"specifically|particularly|mainly|mostly|ideally|preferably)\b"
+)
+# "south of Seattle" is a direction, not the South.
+_DIRECTION_AFTER = re.compile(r"^\s+of\b")
 # "Stay in Ohio" says where the family lives too, though less surely than "we live in Ohio".
-STAY_BEFORE = re.compile(r"\b(?:stay|staying|remain|remaining)(?: close to home)? in\s+$")
+STAY_BEFORE = re.compile(
+    r"\b(?:stay|staying|remain|remaining)(?: close to home)? in\s+$"
+    r"|\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna) leave\s+$"
+)
+# "Anywhere" as a wish when the coach did not ask: "she'll go anywhere", not "didn't submit it
+# anywhere".
+ANYWHERE_WISH = (
+    r"\b(?:go|going|study|studying|attend|move|be|live|schools?|colleges?|consider|considering|"
+    r"open to|fine with|happy|look(?:ing)?|travel|relocate)\b[^.;!?]{0,20}\banywhere\b"
+    r"|\banywhere in (?:the )?(?:us|u\.s\.|country|states|united states)\b"
+    r"|^\W*anywhere\W*$|\banywhere is (?:fine|ok|okay|good)\b|\bany state\b|\bnationwide\b"
+    r"|\bacross the (?:us|u\.s\.|country)\b|\bopen to (?:any|all) (?:states|locations|places)\b"
+    r"|\blocation (?:doesn't|does not) matter\b|\ball over the (?:country|us|map)\b"
+)
 # Words of a location wish without a place: "anywhere", "close to home", "in-state".
 ANYWHERE = (
     r"\banywhere\b|\bany state\b|\ball over\b|\bnationwide\b|\bacross the (?:us|u\.s\.|country)\b"
@@ -83,8 +139,6 @@ ANYWHERE = (
 CLOSE_TO_HOME = re.compile(
     r"\bin[- ]state\b|\bclose to home\b|\bnear home\b|\bstay (?:home|local|close)\b|\blocal\b"
 )
-# The connectors of an explicit list after a region: "the Northeast, so New York or ..."
-_LISTING = re.compile(r"^\W*(?:so|like|such as|e\.?g\.?|i\.?e\.?|namely|specifically|:|\(|-|—)")
 
 
 def _is_an_id(text: str, match: re.Match) -> bool:
@@ -96,6 +150,48 @@ def _is_an_id(text: str, match: re.Match) -> bool:
 
 # "Ohio State" is a university; "Washington state" is where a family lives.
 _CAPITAL_STATE_AFTER = re.compile(r"^\s+State\b")
+
+
+_BETWEEN_HOME_AND_PLACE = re.compile(
+    r"^(?:[\s,]+(?:in|on|of|at|near|outside|around|a|an|the|small|big|little|tiny|rural|farm|"
+    r"ranch|town|city|suburbs?|part|area|county|region|state|[a-z][a-z.'-]*),?){0,5}[\s,(]*$"
+)
+
+
+# Between a home word and a place, these start a list of other places ("home, so Connecticut,
+# Massachusetts..."): each place after them is no home.
+_LIST_WORDS = re.compile(
+    r"\b(?:so|like|such|including|especially|namely|meaning|e\.g|i\.e)\b|"
+    + _STATE_NAME_PATTERN.pattern
+)
+
+
+def _home_word_before(lowered: str, start: int) -> str | None:
+    """The word saying where the student lives ("live", "from", "a junior", "grew up") when the
+    place at `start` follows it within a few words of its own sentence, with no wish or verb of
+    wanting between ("I'm thinking California" is no home)."""
+    sentence = re.split(r"[.;!?\n]\s", lowered[max(0, start - 60) : start])[-1]
+    found = list(HOME_WORDS.finditer(sentence))
+    if not found:
+        return None
+    last = found[-1]
+    between = sentence[last.end() :]
+    if WISH_BEFORE.search(sentence[last.start() :]) and _WISH_WORD.search(between):
+        return None
+    if not _BETWEEN_HOME_AND_PLACE.match(between) or _LIST_WORDS.search(between):
+        return None
+    return last.group(0)
+
+
+def _clause_before(lowered: str, start: int) -> str:
+    """The words before `start` in its clause; a clause opening with "so", "like", "or"...
+    carries on the one before it."""
+    sentence = re.split(r"[.;!?\n]\s", lowered[max(0, start - 120) : start])[-1]
+    clauses = re.split(r"[,(]", sentence)
+    kept = [clauses.pop()]
+    while clauses and _CLAUSE_CONTINUES.match(kept[0]):
+        kept.insert(0, clauses.pop())
+    return ",".join(kept)
 
 
 def _in_college_name(original: str, lowered: str, start: int, end: int) -> bool:
@@ -119,19 +215,27 @@ def place_mentions(original: str, lowered: str, *, field_value: bool = False) ->
         if kind != "region" and _in_college_name(original, lowered, start, end):
             return
         before = lowered[max(0, start - 60) : start]
-        sentence_before = re.split(r"[.;!?\n]\s", before)[-1]
+        avoided = bool(NOT_WISH_BEFORE.search(before)) and not STAY_NOT_LEAVE.search(before)
+        home_word = _home_word_before(lowered, start)
         mentions.append(
             PlaceMention(
                 codes,
                 start,
                 end,
                 kind,
-                home_cue=bool(HOME_BEFORE.search(before) or HOME_AFTER.match(lowered[end:])),
-                wish_cue=bool(WISH_BEFORE.search(sentence_before)),
+                home_cue=bool(
+                    home_word or HOME_BEFORE.search(before) or HOME_AFTER.match(lowered[end:])
+                ),
+                wish_cue=bool(WISH_BEFORE.search(_clause_before(lowered, start))) and not avoided,
+                avoided=avoided,
+                past_home=bool(home_word and PAST_HOME_WORDS.fullmatch(home_word)),
             )
         )
 
     for match in _AREA_PATTERN.finditer(lowered):
+        if re.match(r"\s*\(\s*[a-z]{2}\s*\)", lowered[match.end() :]):
+            taken.append(match.span())  # "Miami (OH)": a college, and not Florida
+            continue
         add((AREAS[match.group(1)],), *match.span(), "area")
     for match in _REGION_PATTERN.finditer(lowered):
         # "South Carolina" is a state, not the South; "southwest Ohio" is a part of Ohio.
@@ -139,6 +243,8 @@ def place_mentions(original: str, lowered: str, *, field_value: bool = False) ->
             continue
         following = lowered[match.end() :]
         if _STATE_NAME_PATTERN.match(following.lstrip()) and following[:1] == " ":
+            continue
+        if _DIRECTION_AFTER.match(following):
             continue
         add(REGIONS[match.group(1)], *match.span(), "region")
     for match in _STATE_NAME_PATTERN.finditer(lowered):
@@ -151,18 +257,25 @@ def place_mentions(original: str, lowered: str, *, field_value: bool = False) ->
         code = match.group(1)
         if code not in STATE_CODES or _is_an_id(original, match):
             continue
+        if _COLLEGE_CODE_AFTER.match(original[match.end() :]) or _COLLEGE_CODE_AROUND.search(
+            original[: match.start()]
+        ):
+            continue
+        if code == "PA" and re.match(r"\s+(?:school|program)\b", original[match.end() :]):
+            continue  # physician assistant school
         if code in AMBIGUOUS_CODES and not (
             _CITY_COMMA_CODE.search(original[: match.start()])
             or (field_value and original.strip(" .()*") == code)
         ):
             continue
-        add((code,), *match.span(), "state")
+        city = _CITY_BEFORE.search(original[: match.start()])
+        add((code,), *match.span(), "area" if city else "state")
     return sorted(mentions, key=lambda mention: mention.start)
 
 
 def _without_listed_regions(mentions: list[PlaceMention], lowered: str) -> list[PlaceMention]:
-    """An explicit list beats a region word: "the Northeast, so New York, Massachusetts or
-    Connecticut" is those three states."""
+    """An explicit list beats a region word in the same sentence: "the Northeast, so New York,
+    Massachusetts or Connecticut" is those three states (when all of them lie in the region)."""
     kept = []
     for index, mention in enumerate(mentions):
         if mention.kind == "region":
@@ -171,15 +284,32 @@ def _without_listed_regions(mentions: list[PlaceMention], lowered: str) -> list[
                 [i for i in (lowered.find(mark, mention.end) for mark in ".;!?\n") if i != -1]
                 or [len(lowered)]
             )
-            listed = [m for m in following if m.start < sentence_end]
-            if (
-                listed
-                and _LISTING.match(lowered[mention.end : listed[0].start])
-                and all(set(m.codes) <= set(mention.codes) for m in listed)
-            ):
+            listed = [
+                m for m in following if m.start < sentence_end and not (m.avoided or m.home_cue)
+            ]
+            if listed and all(set(m.codes) <= set(mention.codes) for m in listed):
                 continue
         kept.append(mention)
     return kept
+
+
+def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[PlaceMention]:
+    """A place listed after another ("Michigan or Ohio", "Houston, Texas", "PNW (Washington)")
+    shares its cues."""
+    result: list[PlaceMention] = []
+    for mention in mentions:
+        previous = result[-1] if result else None
+        if previous is not None and not (mention.home_cue or mention.wish_cue):
+            between = lowered[previous.end : mention.start]
+            listed = re.fullmatch(r"\s*(?:,|/|&|or|and|,\s*or|,\s*and)\s*", between)
+            inside = re.fullmatch(r"\s*\(\s*", between) and set(mention.codes) <= set(
+                previous.codes
+            )
+            same_place = re.fullmatch(r",?\s*", between) and previous.kind == "area"
+            if listed or inside or same_place:
+                mention = replace(mention, home_cue=previous.home_cue, wish_cue=previous.wish_cue)
+        result.append(mention)
+    return result
 
 
 @dataclass(frozen=True)
@@ -197,24 +327,40 @@ def read_places(
     asked: set[str],
     home_known: str | None,
     self_description: bool,
+    describes_student: bool = False,
 ) -> PlaceReading:
     """Home and wished-for states. `self_description`: the text describes the student (a post or
-    a long first message) rather than answering a question, so uncued states are not wishes."""
-    mentions = _without_listed_regions(place_mentions(original, lowered), lowered)
+    a long first message) rather than answering a question, so uncued states are not wishes.
+    `describes_student`: it states grades or a major, so a city named in it is where they live."""
+    mentions = _with_inherited_cues(
+        _without_listed_regions(place_mentions(original, lowered), lowered), lowered
+    )
     home: list[PlaceMention] = []
     wanted: list[PlaceMention] = []
     for mention in mentions:
         single = len(mention.codes) == 1
+        if mention.avoided or (mention.home_cue and not single and not mention.wish_cue):
+            continue  # a place to leave, or a region the family lives in ("PNW kid here")
+        if self_description and single and not (mention.home_cue or mention.wish_cue):
+            # "Ohio" on a line of its own in a profile is where the student lives.
+            line_start = lowered.rfind("\n", 0, mention.start) + 1
+            line_end = lowered.find("\n", mention.end)
+            line = lowered[line_start : line_end if line_end != -1 else len(lowered)]
+            if re.fullmatch(r"[\W\d]*", line.replace(lowered[mention.start : mention.end], "")):
+                home.append(mention)
+                continue
         if mention.wish_cue and not (mention.home_cue and single and not home):
             wanted.append(mention)
         elif mention.home_cue and single or "home_state" in asked and single and not home:
             home.append(mention)
         elif "location" in asked or mention.kind == "region":
             wanted.append(mention)
-        elif mention.kind == "area" and self_description:
+        elif mention.kind == "area" and (self_description or describes_student):
             home.append(mention)
         elif mention.kind == "state" and not self_description:
             wanted.append(mention)
+    # A place said to be home outranks a city named in passing.
+    home.sort(key=lambda mention: (not mention.home_cue, mention.past_home))
     home_code = home[0].codes[0] if home else None
     codes: list[str] = []
     for mention in wanted:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 # What a field's label says its value is.
 FIELD_KINDS: tuple[tuple[str, str], ...] = (
-    (r"residence|location|state|home|hometown|from|where|lives? in|area|region", "home"),
+    (r"residence|location|state|home|hometown|from|where|lives? in|area|region|address", "home"),
     (r"demographics?|background|about me|profile|basic info", "demographics"),
     (
         r"(?:household |family |parents'? )?income(?: bracket| level| range)?|finances?|financial",
@@ -20,11 +20,11 @@ FIELD_KINDS: tuple[tuple[str, str], ...] = (
     ),
     (r"budget|cost|price range|what we can pay|ability to pay", "budget"),
     (
-        r"(?:intended |prospective |planned |potential )?(?:major|field|area of study|program)\(?s?\)?(?: of interest)?|majors?|interests?",
+        r"(?:intended |prospective |planned |potential )?(?:major|field|area of study|program)\(?s?\)?(?: of interest)?|majors?|interests?|intended|intended field|applying for|applied for",
         "major",
     ),
     (
-        r"(?:unweighted |weighted |uw |w |cumulative )?gpa(?: \(?(?:uw|w|unweighted|weighted)(?:\s*/\s*(?:uw|w|unweighted|weighted))?\)?)?|grades",
+        r"uw\s*/\s*w|w\s*/\s*uw|(?:unweighted |weighted |uw |w |cumulative )?gpa(?: \(?(?:uw|w|unweighted|weighted)(?:\s*/\s*(?:uw|w|unweighted|weighted))?\)?)?|grades",
         "gpa",
     ),
     (
@@ -63,11 +63,17 @@ SKIPPED_SECTIONS = re.compile(
     r"accepted|rejected|waitlisted|deferred|admitted|denied|committed)\b"
 )
 _KNOWN_HEADER = re.compile(
-    r"^(?:demographics?|intended major|major|academics?|standardized testing|testing|"
-    r"test scores|scores|income|finances?|background|about me|profile)\b"
+    r"^(?:demographics?|(?:intended |prospective )?majors?(?:\s*\(s\))?|academics?|"
+    r"academic (?:stats|profile)|stats|standardized testing|testing|tests?|test scores|scores|income|"
+    r"finances?|background|about me|profile|education)$"
 )
 _MARKUP = re.compile(r"^\s*(?:[*\-•+>#]+\s*|\d{1,2}[.)]\s+)|\*\*|__|~~|`")
-_FIELD = re.compile(r"^(?P<label>[a-z][a-z0-9 '/()&+.-]{0,40}?)\s*[:=|]\s*(?P<value>.*)$")
+_FIELD = re.compile(
+    r"^(?P<label>[a-z][a-z0-9 '/()&+.#-]{0,40}?)\s*(?:[:=|]|\s[-–]\s)\s*(?P<value>.*)$"
+)
+# The student's own school ("School: small public high school in rural Iowa") tells where they
+# live, though nothing else in it is a fact.
+SCHOOL_LABELS = re.compile(r"^(?:school|high school|hs|type of school|school type)$")
 
 
 @dataclass
@@ -91,7 +97,11 @@ def segment(text: str) -> Segmented:
     """Split `text` (normalized, original case) into fields and prose, line by line."""
     result = Segmented()
     skipping = False
-    for raw_line in re.split(r"\n|\s[|•]\s", text):
+    section = ""
+    lines = re.split(r"\n|\s[|•]\s", text)
+    # "3.2 UW | 1150 SAT | Marketing | Ohio": a profile in one line is a post too.
+    result.is_post = len(lines) - text.count("\n") >= 3
+    for raw_line in lines:
         line = _MARKUP.sub("", raw_line).strip()
         line = re.sub(r"\*\*|__", "", line).strip()
         if not line:
@@ -100,11 +110,13 @@ def segment(text: str) -> Segmented:
         header = lowered.rstrip(":").strip()
         if SKIPPED_SECTIONS.match(header) and (len(header.split()) <= 4 or ":" in lowered[:40]):
             skipping = True
+            section = ""
             result.is_post = True
             continue
         if _KNOWN_HEADER.match(header) and len(header.split()) <= 4 and ":" not in lowered[:-1]:
             skipping = False
             result.is_post = True
+            section = "demographics" if header.startswith(("demographic", "background")) else ""
             continue
         match = _FIELD.match(lowered)
         if match:
@@ -114,13 +126,22 @@ def segment(text: str) -> Segmented:
                 skipping = False
             if kind:
                 result.is_post = True
+                if kind not in {"home", "demographics", "income"}:
+                    section = ""
                 value = line[len(line) - len(match.group("value")) :]
                 result.fields.append((kind, label, value))
                 continue
             if IGNORED_LABELS.match(label.strip(" ()")):
                 result.is_post = True
+                if SCHOOL_LABELS.match(label.strip(" ()")):
+                    value = line[len(line) - len(match.group("value")) :]
+                    result.fields.append(("school", label, value))
                 continue
         if skipping:
+            continue
+        if section == "demographics":
+            # "Female, Hispanic, Colorado, ~120k" under a Demographics header.
+            result.fields.append(("demographics", "demographics", line))
             continue
         result.prose.append(line)
     return result

@@ -28,7 +28,7 @@ from coach.language.money import (
     money_amounts,
     money_slot,
 )
-from coach.language.places import ANYWHERE, place_mentions, read_places
+from coach.language.places import ANYWHERE, ANYWHERE_WISH, place_mentions, read_places
 from coach.language.posts import segment
 from coach.language.vocabulary import MAJOR_PHRASES, REGIONS, STATE_NAMES
 from coach.profile import SlotValueError, validate_slot_value
@@ -83,9 +83,10 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
     """The fields of study `lowered` names, first mentioned first ("Economics / Finance" →
     social_sciences, business). `strict`: free text, where everyday words need a study cue; a
     labelled field or an answer to the major question is read as it is."""
-    if _any(_UNDECIDED, lowered):
-        return ["undecided"]
-    found: list[tuple[int, int, str]] = []
+    # "Undecided (leaning psych)" is undecided; "wants business ... or apply undeclared?" is not.
+    found: list[tuple[int, int, str]] = [
+        (match.start(), match.end(), "undecided") for match in re.finditer(_UNDECIDED, lowered)
+    ][:1]
     for clause in _clauses(lowered):
         if strict and _RELATIVE_AT_WORK.search(clause):
             continue
@@ -104,6 +105,8 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
                 found.append((offset + match.start(), offset + match.end(), field_key))
     # The longest phrase at a place wins: "biomedical engineering" is not "medical".
     found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
+    if found and found[0][2] == "undecided":
+        return ["undecided"]
     fields: list[str] = []
     covered_until = -1
     for start, end, field_key in found:
@@ -273,6 +276,35 @@ _WIDEN_FOR_PROFIT = (
 )
 
 
+# Colleges the family names ("Ohio State", "University of Michigan", "Miami Dade College"): the
+# search resolves them against the catalog and includes them whatever the default scope.
+_NAME_WORD = r"[A-Z][\w&.'-]*"
+_COLLEGE_NAME = re.compile(
+    rf"\bUniversity of {_NAME_WORD}(?:\s(?:at\s)?{_NAME_WORD}){{0,3}}"
+    rf"|\b{_NAME_WORD}(?:\s{_NAME_WORD}){{0,3}}\s(?:University|College|State|Tech|Institute)"
+    rf"(?:\sof\s{_NAME_WORD}(?:\s{_NAME_WORD}){{0,2}})?\b"
+)
+_NOT_A_NAME_START = re.compile(
+    r"^(?:The|A|An|My|Our|His|Her|Their|Which|What|Is|And|Or|At|To|In)\s"
+)
+MAX_NAMED_COLLEGES = 5
+
+
+def named_colleges(original: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for match in _COLLEGE_NAME.finditer(original):
+        name = _NOT_A_NAME_START.sub("", match.group(0)).strip()
+        if "University of" in name:
+            name = name[name.index("University of") :]
+        before = original[max(0, match.start() - 12) : match.start()].lower()
+        # "we live in New York State" is a place.
+        if name.endswith(" State") and re.search(r"\b(?:in|from|of)\s+(?:the\s+)?$", before):
+            continue
+        if len(name.split()) >= 2 and name not in names:
+            names.append(name)
+    return tuple(names[:MAX_NAMED_COLLEGES])
+
+
 # --- The reading -------------------------------------------------------------------------------
 
 
@@ -330,6 +362,13 @@ def _read_money(reading: _Reading, text: str, asked: set[str], *, only: str | No
         reading.offer("income", LOW_INCOME_VALUE, "low income", 0.8, "inferred", words)
 
 
+# A "Location:" or "Where:" field that says what the student wants, not where they live.
+_WISH_FIELD_WORDS = (
+    r"\b(?:want|wants|wanna|hoping|hope|prefer|prefers|would like|looking|open to|considering|"
+    r"somewhere|anywhere|stay|staying|go to|interested)\b"
+)
+
+
 def _read_home_field(reading: _Reading, value: str) -> None:
     mentions = [m for m in place_mentions(value, value.lower(), field_value=True)]
     singles = [m for m in mentions if len(m.codes) == 1]
@@ -340,8 +379,12 @@ def _read_home_field(reading: _Reading, value: str) -> None:
 def _read_field(reading: _Reading, kind: str, label: str, value: str, asked: set[str]) -> None:
     lowered = value.lower()
     match kind:
-        case "home":
-            _read_home_field(reading, value)
+        case "home" | "school":
+            if kind == "home" and _any(_WISH_FIELD_WORDS, lowered):
+                # "Location: I want to stay in Alaska or go to Washington" is a wish.
+                _read_field(reading, "wishes", label, value, asked)
+            else:
+                _read_home_field(reading, value)
         case "demographics":
             _read_home_field(reading, value)
             _read_money(reading, lowered, asked | {"income"})
@@ -379,9 +422,8 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         _read_field(reading, kind, label, value, asked_set)
     prose_original = "\n".join(segmented.prose)
     lowered = prose_original.lower()
-    everything = (
-        lowered + "\n" + "\n".join(value.lower() for *_, value in segmented.fields)
-    ).strip()
+    fields_text = "\n".join(f"{label}: {value}".lower() for _, label, value in segmented.fields)
+    everything = f"{lowered}\n{fields_text}".strip()
 
     if _any(_CORRECTION_MARKERS, lowered):
         intents.add(Intent.CORRECTION)
@@ -422,6 +464,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         asked=asked_set,
         home_known=profile.get("home_state"),
         self_description=self_description and "location" not in asked_set,
+        describes_student=any(reading.has(slot) for slot in ("gpa", "sat", "act", "major")),
     )
     if places.home:
         reading.offer("home_state", places.home, "home state")
@@ -490,7 +533,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
                 reading.offer("major", "undecided", "not sure")
             else:
                 declined.add(topic)
-    if "location" not in asked_set and _any(ANYWHERE, readable):
+    if "location" not in asked_set and _any(ANYWHERE_WISH, readable):
         reading.offer("states", "any", "anywhere")
 
     facts = reading.facts
@@ -512,6 +555,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         declined=frozenset(declined),
         model="offline",
         scope=frozenset(scope),
+        named_colleges=named_colleges(prose_original),
     )
 
 

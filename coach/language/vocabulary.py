@@ -251,16 +251,25 @@ AREAS: dict[str, str] = {
     "charleston, sc": "SC",
     "the upper peninsula": "MI",
     "the panhandle": "FL",
+    "jersey shore": "NJ",
+    "the 919": "NC",
+    "hill country": "TX",
 }
 
 # Everyday phrases for a field of study, longest and most specific first where they overlap.
 MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
-    (r"engineering tech(nology)?", "engineering_technology"),
+    (
+        r"((mechanical|electrical|civil|manufacturing|electronics?|industrial|construction) )?"
+        r"engineering tech(nology)?",
+        "engineering_technology",
+    ),
     (r"computer engineering", "engineering"),
     (
-        r"(mechanical|aerospace|civil|electrical|chemical|biomedical|industrial) engineering",
+        r"(mechanical|aerospace|civil|electrical|chemical|biomedical|industrial|agricultural|"
+        r"environmental|software|nuclear|petroleum|materials|systems|biological) eng(ineering|r?\b)",
         "engineering",
     ),
+    (r"cognitive science|cog ?sci", "interdisciplinary"),
     (r"engineer(ing|s)?", "engineering"),
     (
         r"computer science|comp ?sci|coding|programming|software|computers?|\bcs\b",
@@ -278,7 +287,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
         "biology",
     ),
     (
-        r"nurs(e|es|ing)|medicine|medical|doctor|physician|pharmac(y|ist|ists)|dental|dentist|(physical|occupational) therap(y|ist)|health( sciences?)?|public health|kinesiology|pre-?health",
+        r"nurs(e|es|ing)|medicine|medical|doctor|physician|pharmac(y|ist|ists)|dental|dentist|(physical|occupational) therap(y|ist)|health( sciences?)?|public health|pre-?health",
         "health",
     ),
     (
@@ -290,22 +299,40 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
         r"fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
         "visual_performing_arts",
     ),
-    (r"journalism|communications?|media studies|public relations", "communication"),
+    (
+        r"journalism|communications?|media studies|public relations|advertising|broadcasting",
+        "communication",
+    ),
     (r"english|literature|creative writing|writing", "english"),
     (r"history", "history"),
     (r"math(ematics|s)?|statistics", "mathematics"),
-    (r"physics|chemistry|astronomy|geology|physical sciences?", "physical_sciences"),
-    (r"education|teach(er|ers|ing)?\b", "education"),
+    (
+        r"physics|chemistry|astronomy|astrophysics|geology|geoscience|meteorolog(y|ist)|"
+        r"atmospheric sciences?|physical sciences?",
+        "physical_sciences",
+    ),
+    (
+        r"(elementary|secondary|special|early childhood|music|physical) ed(ucation|\b)|education|"
+        r"teach(er|ers|ing)?\b",
+        "education",
+    ),
     (r"architecture", "architecture"),
-    (r"agricultur(e|al)|farming|animal science", "agriculture"),
+    (
+        r"agricultur(e|al)( science)?|farming|animal science|equine|agronomy|plant science|"
+        r"horticulture|agribusiness",
+        "agriculture",
+    ),
     (
         r"environmental (science|studies)|forestry|conservation|natural resources|wildlife",
         "natural_resources",
     ),
     (r"philosophy|religio(n|us studies)|theology", "philosophy_religion"),
-    (r"sports? management|exercise science|recreation|fitness", "parks_recreation_fitness"),
+    (
+        r"sports? management|exercise science|kinesiology|recreation|fitness",
+        "parks_recreation_fitness",
+    ),
     (r"social work|public policy|public administration", "public_administration"),
     (r"languages?|spanish|french|german|chinese|japanese|linguistics", "languages"),
-    (r"liberal arts", "liberal_arts"),
+    (r"liberal (arts|studies)|general studies", "liberal_arts"),
     (r"interdisciplinary", "interdisciplinary"),
 )

@@ -1,44 +1,18 @@
 """The pure ranking (DESIGN.md §5) and the value-of-information check, on small hand-made catalogs.
 
 No database: every catalog here is a handful of `CollegeRecord`s built by `college()`, whose
-defaults are a private Ohio college with a published average net price and an engineering and a
-business program. Each test changes only the fields its behaviour is about.
+defaults are a private Ohio college in the default scope with a published average net price and an
+engineering and a business program. Each test changes only the fields its behaviour is about.
 """
 
 from collections import Counter
 
 import pytest
 
-from coach.catalog.ranking import (
-    CollegeRecord,
-    RankingResult,
-    estimated_net_price,
-    fit_label,
-    rank_colleges,
-)
+from coach.catalog.ranking import RankingResult, Scope, rank_colleges
+from coach.catalog.records import CollegeRecord, estimated_net_price, fit_label
 from coach.catalog.value_of_information import optional_topic_worth_asking
-from coach.profile import empty_profile
-
-NO_BRACKETS = (None,) * 5
-
-
-def college(unitid: int, **fields) -> CollegeRecord:
-    """A private Ohio college with an average net price of $20,000 unless told otherwise."""
-    defaults = {
-        "name": f"College {unitid}",
-        "city": "Columbus",
-        "state": "OH",
-        "control": "private_nonprofit",
-        "net_price": 20_000,
-        "url": f"https://college{unitid}.example.edu",
-        "program_shares": {"engineering": 0.2, "business": 0.2},
-    }
-    return CollegeRecord(unitid=unitid, **(defaults | fields))
-
-
-def profile(**slots) -> dict:
-    """Every slot known as 'no preference' except those given; academics unknown."""
-    return empty_profile() | {"major": "undecided", "budget": "any", "states": "any"} | slots
+from tests.catalog.factories import NO_BRACKETS, college, profile, public
 
 
 def ids(result: RankingResult) -> list[int]:
@@ -55,6 +29,17 @@ def fits(result: RankingResult) -> list[str]:
 
 def fit_of(profile_slots: dict, **college_fields) -> str:
     return fit_label(college(1, **college_fields), profile(**profile_slots))[0]
+
+
+REACH, MATCH, LIKELY = 0.10, 0.50, 0.90  # admission rates giving these fits with no academics
+
+
+def ranked_colleges(first_id: int, count: int, rate: float | None, best: float = 0.9) -> list:
+    """`count` colleges of one fit, each a little less good (lower completion) than the last."""
+    return [
+        college(first_id + i, admission_rate=rate, completion_rate=round(best - i / 100, 2))
+        for i in range(count)
+    ]
 
 
 # --- Hard filters: states --------------------------------------------------------------------
@@ -176,11 +161,6 @@ def test_it_falls_back_to_the_average_net_price_when_the_bracket_is_not_publishe
     assert estimated_net_price(record, profile(income=40_000))[0] == 22_000
 
 
-def public(unitid: int, state: str, **fields) -> CollegeRecord:
-    defaults = {"tuition_in_state": 11_000, "tuition_out_of_state": 36_000, "net_price": 15_000}
-    return college(unitid, state=state, control="public", **(defaults | fields))
-
-
 def test_a_public_college_outside_the_home_state_costs_the_out_of_state_tuition_difference():
     price, basis = estimated_net_price(public(1, "MI"), profile(home_state="OH"))
 
@@ -246,10 +226,167 @@ def test_online_only_colleges_are_never_recommended():
     assert ids(rank_colleges(profile(), catalog)) == [2]
 
 
+# --- Scope -----------------------------------------------------------------------------------
+
+TWO_YEAR = Scope(two_year=True)
+FOR_PROFIT = Scope(for_profit=True)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"predominant_degree": 2},
+        {"predominant_degree": 1},
+        {"control": "private_for_profit"},
+        {"completion_rate": 0.49},
+        {"completion_rate": None},
+    ],
+    ids=["associate", "certificate", "for-profit", "49%-completion", "no-completion-rate"],
+)
+def test_the_default_scope_leaves_out(fields):
+    assert ids(rank_colleges(profile(), [college(1), college(2, **fields)])) == [1]
+
+
+def test_a_college_graduating_exactly_half_its_students_is_in_the_default_scope():
+    assert ids(rank_colleges(profile(), [college(1, completion_rate=0.5)])) == [1]
+
+
+def test_the_default_scope_has_no_scope_note():
+    result = rank_colleges(profile(), [college(1)])
+
+    assert result.scope_note == ""
+    assert result.as_dict()["scope_note"] == ""
+
+
+def test_the_two_year_scope_includes_two_year_colleges_whatever_their_completion_rate():
+    catalog = [
+        college(1),
+        college(2, predominant_degree=2, completion_rate=0.2),
+        college(3, predominant_degree=1, completion_rate=None),
+    ]
+
+    assert sorted(ids(rank_colleges(profile(), catalog, scope=TWO_YEAR))) == [1, 2, 3]
+
+
+def test_the_two_year_scope_says_the_list_includes_two_year_colleges():
+    catalog = [college(1), college(2, predominant_degree=2)]
+
+    result = rank_colleges(profile(), catalog, scope=TWO_YEAR)
+
+    assert result.scope_note == "As you asked, the list includes two-year colleges."
+    assert result.as_dict()["scope_note"] == result.scope_note
+
+
+def test_the_two_year_scope_still_leaves_out_for_profit_colleges():
+    catalog = [college(1), college(2, predominant_degree=2, control="private_for_profit")]
+
+    assert ids(rank_colleges(profile(), catalog, scope=TWO_YEAR)) == [1]
+
+
+def test_the_for_profit_scope_includes_for_profit_colleges_and_says_so():
+    catalog = [college(1), college(2, control="private_for_profit")]
+
+    result = rank_colleges(profile(), catalog, scope=FOR_PROFIT)
+
+    assert sorted(ids(result)) == [1, 2]
+    assert result.scope_note == "As you asked, the list includes for-profit colleges."
+
+
+def test_a_for_profit_bachelors_college_still_needs_half_its_students_to_graduate():
+    catalog = [college(1), college(2, control="private_for_profit", completion_rate=0.3)]
+
+    assert ids(rank_colleges(profile(), catalog, scope=FOR_PROFIT)) == [1]
+
+
+def test_a_widened_scope_that_brings_no_college_in_says_so():
+    catalog = [college(1), college(2, predominant_degree=2, state="MI")]
+
+    result = rank_colleges(profile(states=["OH"]), catalog, scope=TWO_YEAR)
+
+    assert result.scope_note == (
+        "As you asked, two-year colleges were considered; none is among the best fits."
+    )
+
+
+def test_a_named_college_is_in_scope_whatever_it_is_and_the_list_says_so():
+    named = college(
+        2,
+        name="DeVry-ish University",
+        control="private_for_profit",
+        predominant_degree=1,
+        completion_rate=0.1,
+    )
+
+    result = rank_colleges(profile(), [college(1), named], scope=Scope(named=frozenset({2})))
+
+    assert sorted(ids(result)) == [1, 2]
+    assert result.scope_note == (
+        "As you asked, the list includes the colleges you named: DeVry-ish University."
+    )
+
+
+def test_a_named_college_is_shown_even_when_better_fits_fill_the_list():
+    catalog = [*ranked_colleges(100, 14, MATCH, best=0.99), college(7, completion_rate=0.5)]
+
+    result = rank_colleges(profile(), catalog, scope=Scope(named=frozenset({7})))
+
+    assert 7 in ids(result)
+    assert len(ids(result)) == 12
+
+
+def test_a_named_college_must_still_pass_the_hard_filters_and_the_note_says_why():
+    catalog = [college(1), college(2, name="Faraway College", state="CA")]
+
+    result = rank_colleges(profile(states=["OH"]), catalog, scope=Scope(named=frozenset({2})))
+
+    assert ids(result) == [1]
+    assert result.scope_note == (
+        "Faraway College, which you named, is not on the list: "
+        "it is in CA, outside the states you chose (OH)."
+    )
+
+
+def test_out_of_scope_colleges_never_fill_a_short_list():
+    catalog = [college(1), *(college(unitid, predominant_degree=2) for unitid in range(10, 20))]
+
+    result = rank_colleges(profile(), catalog)
+
+    assert ids(result) == [1]
+    assert result.qualifying == 1
+
+
+def out_of_scope_catalog() -> list[CollegeRecord]:
+    """One college in the default scope; four two-year, one for-profit, one at 30% completion."""
+    return [
+        college(1),
+        *(college(unitid, predominant_degree=2) for unitid in range(10, 14)),
+        college(20, control="private_for_profit"),
+        college(30, completion_rate=0.3),
+    ]
+
+
+def test_a_short_list_says_how_many_colleges_a_wider_scope_would_add():
+    result = rank_colleges(profile(), out_of_scope_catalog())
+
+    assert [(r.constraint, r.adds) for r in result.relaxations] == [("scope", 6)]
+    assert result.explanation == (
+        "Only 1 college(s) meet every requirement. "
+        "Including two-year, for-profit or lower-completion colleges would add 6."
+    )
+
+
+def test_a_wider_scope_is_suggested_only_for_what_the_family_has_not_yet_included():
+    result = rank_colleges(profile(), out_of_scope_catalog(), scope=TWO_YEAR)
+
+    assert result.explanation.endswith(
+        "Including for-profit or lower-completion colleges would add 2."
+    )
+
+
 # --- Fit -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rate", [0.0, 0.05, 0.149])
+@pytest.mark.parametrize("rate", [0.001, 0.05, 0.149])
 def test_a_college_admitting_under_15_percent_is_a_reach_even_for_a_perfect_student(rate):
     perfect = {"gpa": 4.0, "sat": 1600, "act": 36}
 
@@ -319,7 +456,6 @@ def test_a_college_with_only_an_sat_average_admitting_under_half_is_at_best_a_ma
 @pytest.mark.parametrize(
     ("rate", "gpa", "fit"),
     [
-        (None, 1.5, "likely"),  # no admission rate published: open admission
         (0.90, 3.0, "likely"),
         (0.75, 3.0, "likely"),
         (0.90, 2.99, "match"),
@@ -353,7 +489,6 @@ def test_a_colleges_scores_are_ignored_when_the_student_has_none():
 @pytest.mark.parametrize(
     ("rate", "fit"),
     [
-        (None, "likely"),
         (0.90, "likely"),
         (0.75, "likely"),
         (0.74, "match"),
@@ -374,17 +509,42 @@ def test_the_fit_basis_quotes_the_colleges_values():
     assert basis[1] == "middle 50% SAT 1200–1400"
 
 
+# --- Fit rests on data -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("student", [{"gpa": 1.5}, {"gpa": 4.0, "sat": 1600}, {}])
+def test_a_college_with_no_admission_rate_and_no_scores_is_open_admission(student):
+    assert fit_of(student, admission_rate=None) == "open_admission"
+
+
+def test_an_open_admission_fit_says_nothing_was_published():
+    assert fit_label(college(1, admission_rate=None), profile(gpa=3.0))[1] == (
+        "no admission rate or test scores published (often open admission)"
+    )
+
+
+@pytest.mark.parametrize("student", [{"gpa": 4.0}, {"gpa": 2.0, "sat": 900}, {}])
+def test_an_admission_rate_of_0_with_no_scores_is_no_data(student):
+    assert fit_of(student, admission_rate=0.0) == "no_data"
+
+
+@pytest.mark.parametrize(("sat", "fit"), [(1400, "likely"), (1300, "match"), (1100, "reach")])
+def test_an_admission_rate_of_0_with_scores_is_judged_on_the_scores(sat, fit):
+    assert fit_of({"sat": sat}, admission_rate=0.0, sat_25=1200, sat_75=1400) == fit
+
+
+def test_a_score_range_with_no_rate_and_no_student_score_is_no_data():
+    assert fit_of({"gpa": 3.9}, admission_rate=None, sat_25=1200, sat_75=1400) == "no_data"
+
+
+def test_an_open_admission_college_on_the_list_is_labelled_open_admission_not_likely():
+    result = rank_colleges(profile(gpa=3.9), [college(1, admission_rate=None)])
+
+    assert fits(result) == ["open_admission"]
+    assert "often open admission" in " ".join(result.recommendations[0].reasons)
+
+
 # --- Balance ---------------------------------------------------------------------------------
-
-REACH, MATCH, LIKELY = 0.10, 0.50, 0.90  # admission rates giving these fits with no academics
-
-
-def ranked_colleges(first_id: int, count: int, rate: float, best: float = 0.9) -> list:
-    """`count` colleges of one fit, each a little less good (lower completion) than the last."""
-    return [
-        college(first_id + i, admission_rate=rate, completion_rate=round(best - i / 100, 2))
-        for i in range(count)
-    ]
 
 
 def test_the_first_pass_takes_at_most_3_reaches_5_matches_and_4_likely_admits():
@@ -436,7 +596,7 @@ def test_the_list_is_ordered_reach_then_match_then_likely_best_first_within_each
     catalog = (
         ranked_colleges(300, 3, LIKELY, best=0.99)
         + ranked_colleges(200, 3, MATCH, best=0.90)
-        + ranked_colleges(100, 3, REACH, best=0.50)
+        + ranked_colleges(100, 3, REACH, best=0.60)
     )
 
     result = rank_colleges(profile(), catalog)
@@ -445,6 +605,69 @@ def test_the_list_is_ordered_reach_then_match_then_likely_best_first_within_each
     assert ids(result) == [100, 101, 102, 200, 201, 202, 300, 301, 302]
     scores = [r.score for r in result.recommendations]
     assert scores[:3] == sorted(scores[:3], reverse=True)
+
+
+def open_admission_colleges(first_id: int, count: int, best: float = 0.99) -> list:
+    return ranked_colleges(first_id, count, None, best=best)
+
+
+def test_the_best_of_each_fit_is_included_even_when_it_scores_below_the_others():
+    catalog = (
+        ranked_colleges(200, 12, MATCH, best=0.99)
+        + ranked_colleges(100, 2, REACH, best=0.60)
+        + ranked_colleges(300, 2, LIKELY, best=0.60)
+    )
+
+    result = rank_colleges(profile(), catalog)
+
+    assert {100, 300} <= set(ids(result))
+    assert Counter(fits(result)) == {"reach": 2, "match": 8, "likely": 2}
+
+
+def test_a_list_of_6_still_holds_one_reach_one_match_and_one_likely():
+    catalog = (
+        ranked_colleges(200, 10, MATCH, best=0.99)
+        + ranked_colleges(100, 1, REACH, best=0.55)
+        + ranked_colleges(300, 1, LIKELY, best=0.55)
+    )
+
+    result = rank_colleges(profile(), catalog, limit=6)
+
+    assert fits(result) == ["reach", "match", "match", "match", "match", "likely"]
+
+
+def test_open_admission_colleges_do_not_count_toward_the_balance():
+    catalog = (
+        open_admission_colleges(400, 12, best=0.99)
+        + ranked_colleges(100, 3, REACH, best=0.60)
+        + ranked_colleges(200, 5, MATCH, best=0.60)
+        + ranked_colleges(300, 4, LIKELY, best=0.60)
+    )
+
+    result = rank_colleges(profile(), catalog)
+
+    assert Counter(fits(result)) == {"reach": 3, "match": 5, "likely": 4}
+
+
+def test_open_admission_colleges_fill_the_list_only_after_the_balanced_picks():
+    catalog = (
+        open_admission_colleges(400, 12, best=0.99)
+        + ranked_colleges(100, 1, REACH, best=0.60)
+        + ranked_colleges(300, 1, LIKELY, best=0.60)
+    )
+
+    result = rank_colleges(profile(), catalog)
+
+    assert fits(result) == ["reach", "likely"] + ["open_admission"] * 10
+    assert ids(result) == [100, 300, *range(400, 410)]
+
+
+def test_data_backed_fits_fill_the_list_before_open_admission_colleges():
+    catalog = open_admission_colleges(400, 12, best=0.99) + ranked_colleges(100, 10, REACH)
+
+    result = rank_colleges(profile(), catalog)
+
+    assert fits(result) == ["reach"] * 10 + ["open_admission"] * 2
 
 
 def test_soft_preferences_order_but_do_not_filter():

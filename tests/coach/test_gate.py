@@ -70,9 +70,9 @@ def test_a_slot_is_clarified_at_most_once():
     assert decision.clarification is False
 
 
-def test_a_clarification_may_touch_a_known_topic():
+def test_an_impossible_value_for_a_known_topic_is_not_asked_again():
     decision = decide(profile(sat=1300), FRESH, TurnSignals(rejected_slots=("gpa",)))
-    assert (decision.topic, decision.clarification) == ("academics", True)
+    assert (decision.topic, decision.clarification) == ("major", False)
 
 
 def test_two_failed_attempts_at_a_topic_assume_it_and_move_on():

@@ -2,6 +2,8 @@
 // Text is inserted with textContent only, so nothing a person types can become markup.
 (function () {
   "use strict";
+  // Fit labels as a family reads them (the API keeps the keys of DESIGN.md §5).
+  const FIT_WORDS = { open_admission: "open admission", no_data: "no admission data" };
   const chat = document.getElementById("chat");
   if (!chat) return;
   const list = document.getElementById("messages");
@@ -57,7 +59,7 @@
     } else {
       title.textContent = college.name;
     }
-    header.append(title, el("span", "fit", college.fit));
+    header.append(title, el("span", "fit", FIT_WORDS[college.fit] || college.fit));
     const price = college.net_price === null ? "No net price published"
       : `About $${college.net_price.toLocaleString("en-US")}/yr for you`;
     const rate = college.admission_rate === null ? ""
