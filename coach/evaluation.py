@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from coach.catalog.list_review import list_quality
 from coach.catalog.selectors import catalog_records
 from coach.graph.checkpointer import get_checkpointer
 from coach.models import Conversation, DecisionTrace, Phase, ToolCallStatus
@@ -36,6 +37,9 @@ class PersonaResult:
     # Recommended colleges outside the catalog, the family's states or its budget.
     violations: list[str] = field(default_factory=list)
     phase: str = ""
+    # `list_quality` counts of the last list, when the family asked for nothing beyond the
+    # default scope (DESIGN.md §5); None otherwise.
+    list_quality: dict[str, int] | None = None
 
     @property
     def passed(self) -> bool:
@@ -99,7 +103,21 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
             result.wrong_facts[slot] = (expected, actual)
     _check_expectations(result, conversation, expect)
     result.violations = recommendation_violations(conversation)
+    result.list_quality = default_scope_list_quality(conversation)
     return result
+
+
+def default_scope_list_quality(conversation: Conversation) -> dict[str, int] | None:
+    """How the last list measures against the default scope, if the family asked for nothing
+    else (no two-year or for-profit colleges, no college named)."""
+    shortlist = conversation.shortlists.order_by("-created").first()
+    search = conversation.tool_calls.filter(tool="search_colleges").order_by("-turn").first()
+    if shortlist is None or search is None:
+        return None
+    scope = search.payload.get("scope") or {}
+    if scope.get("two_year") or scope.get("for_profit") or scope.get("named_names"):
+        return None
+    return list_quality(shortlist.items, catalog_records())
 
 
 def recommendation_violations(conversation: Conversation) -> list[str]:

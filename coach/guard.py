@@ -92,10 +92,16 @@ def _readings(text: str) -> tuple[str, ...]:
     # One space for any run of whitespace: "kill  myself" or a line break inside "ignore
     # previous instructions" must not slip past rules written with single spaces.
     spaced = " ".join(lowered.split())
-    without_marks = "".join(
-        ch for ch in unicodedata.normalize("NFKD", spaced) if not unicodedata.combining(ch)
+    # Plain ASCII has no marks to strip (most messages: skip the per-character pass).
+    without_marks = (
+        spaced
+        if spaced.isascii()
+        else "".join(
+            ch for ch in unicodedata.normalize("NFKD", spaced) if not unicodedata.combining(ch)
+        )
     )
-    return (lowered, spaced, without_marks, without_marks.translate(_LOOK_ALIKES))
+    readings = (lowered, spaced, without_marks, without_marks.translate(_LOOK_ALIKES))
+    return tuple(dict.fromkeys(readings))  # the same text is searched once
 
 
 def guard_signals(text: str) -> frozenset[str]:
@@ -123,11 +129,15 @@ def without_out_of_lane_parts(text: str) -> str:
 # the staff inbox, Unicode tag characters that smuggle hidden instructions) and private-use ones.
 _KEPT_CONTROLS = frozenset("\n\t")
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def normalize(text: str) -> str:
     """NFKC-normalize and drop invisible characters, so look-alike text reads (and is stored) the
     same as what it looks like: full-width letters become plain ones, hidden characters vanish."""
+    if text.isascii():
+        # NFKC leaves ASCII as it is; its only invisible characters are the control ones.
+        return _ASCII_CONTROLS.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     return "".join(
         ch

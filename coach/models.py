@@ -85,6 +85,9 @@ class ProfileFact(models.Model):
     previous_value = models.JSONField(null=True, blank=True)
     provenance = models.CharField(max_length=10, choices=Provenance.choices)
     confidence = models.FloatField()
+    # How the family put it when the value alone loses something: an income bracket, a weighted
+    # GPA's scale, the other majors named (see coach.language.base.ExtractedFact.detail).
+    detail = models.JSONField(null=True, blank=True)
     source_message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="facts"
     )

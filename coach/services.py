@@ -124,6 +124,7 @@ def _store_fact_changes(
                 previous_value=change["before"],
                 provenance=change["provenance"],
                 confidence=change["confidence"],
+                detail=change.get("detail"),
                 source_message_id=change["source_message_id"],
                 turn=outcome.turn,
             )

@@ -76,6 +76,10 @@ _RELATIVE_AT_WORK = re.compile(
     r"\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|grand(?:ma|pa|mother|father|"
     r"parents?))\b[^.;,]{0,20}\b(?:is|are|was|were|works?|worked)\b"
 )
+_CAREER_WORDS = re.compile(
+    r"vet|vets|veterinarian|doctor|physician|lawyer|attorney|teacher|dentist|pharmacist|"
+    r"(?:physical|occupational) therapist|police|engineer|engineers|accountant|entrepreneur"
+)
 _COMPILED_MAJORS = [(re.compile(rf"\b(?:{pattern})"), field) for pattern, field in MAJOR_PHRASES]
 
 
@@ -107,12 +111,16 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
     found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
     if found and found[0][2] == "undecided":
         return ["undecided"]
-    fields: list[str] = []
+    kept: list[tuple[int, int, str]] = []
     covered_until = -1
     for start, end, field_key in found:
-        if start < covered_until:
-            continue
-        covered_until = end
+        if start >= covered_until:
+            kept.append((start, end, field_key))
+            covered_until = end
+    # A field of study named outright outranks a career ("wants to be a vet, so Animal Science").
+    kept.sort(key=lambda item: bool(_CAREER_WORDS.fullmatch(lowered[item[0] : item[1]])))
+    fields: list[str] = []
+    for _, _, field_key in kept:
         if field_key not in fields:
             fields.append(field_key)
     return fields
@@ -257,6 +265,8 @@ def _is_gibberish(text: str) -> bool:
 
 
 def _mostly_other_script(text: str) -> bool:
+    if text.isascii():
+        return False
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(not c.isascii() for c in letters) / len(letters) > 0.3
 
