@@ -308,6 +308,9 @@ def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[Pla
             same_place = re.fullmatch(r",?\s*", between) and previous.kind == "area"
             if listed or inside or same_place:
                 mention = replace(mention, home_cue=previous.home_cue, wish_cue=previous.wish_cue)
+            if same_place:
+                # "Houston, Texas": the state of a city named just before, read as the city is.
+                mention = replace(mention, kind="area")
         result.append(mention)
     return result
 

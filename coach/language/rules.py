@@ -324,6 +324,8 @@ class _Reading:
 
     facts: list[ExtractedFact] = field(default_factory=list)
     rejected: list[RejectedValue] = field(default_factory=list)
+    # The words each fact was read from.
+    raws: dict[str, str] = field(default_factory=dict)
 
     def has(self, slot: str) -> bool:
         return any(fact.slot == slot for fact in self.facts)
@@ -346,6 +348,7 @@ class _Reading:
                 self.rejected.append(RejectedValue(slot, raw.strip(), error.explanation))
             return
         self.facts.append(ExtractedFact(slot, valid, confidence, provenance, detail))
+        self.raws[slot] = raw
 
     def offer_gpa(self, found: GpaReading | float | None) -> None:
         if isinstance(found, GpaReading):
@@ -447,7 +450,11 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         reading.offer(score.slot, score.value, score.raw)
     reading.offer_gpa(read_gpa_prose(readable, asked="academics" in asked_set))
     has_scores = any(reading.has(slot) for slot in ("sat", "act"))
-    if says_test_optional(everything, has_scores=has_scores):
+    score_raws = [raw for slot, raw in reading.raws.items() if slot in ("sat", "act")]
+    # "SAT 1290, sent everywhere; ACT 24 (did not send)": one score withheld is not test optional.
+    withheld = [raw for raw in score_raws if says_test_optional(raw, has_scores=True)]
+    partly_sent = bool(withheld) and len(withheld) < len(score_raws)
+    if says_test_optional(everything, has_scores=has_scores) and not partly_sent:
         reading.offer("test_optional", True, "no test scores")
     if (
         not any(reading.has(slot) for slot in ("sat", "act", "gpa"))

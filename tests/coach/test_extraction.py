@@ -820,3 +820,185 @@ def test_the_guard_flags_a_request_to_do_schoolwork():
 
 def test_the_guard_passes_an_ordinary_answer():
     assert signals("She has a 3.8 and wants to study biology in Ohio.") == frozenset()
+
+
+# --- Real students' words (issue 13) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [
+        ("Residence: Oregon", "OR"),
+        ("Demographics: male, white, Rural MN, lower-middle income", "MN"),
+        ("I'm from SoCal, 3.8 GPA, want to study biology.", "CA"),
+        ("NorCal kid here, 3.9 UW and a 1450 SAT.", "CA"),
+        ("Residence: Bay Area, California", "CA"),
+        ("We live in Northern Virginia. She has a 3.6.", "VA"),
+        ("Residence: Westchester NY", "NY"),
+        ("We're just outside Atlanta. He wants engineering.", "GA"),
+        ("Houston, Texas, 4.0 UW, 1400 SAT, applying business.", "TX"),
+        ("My son is a junior in Ohio with a 3.5.", "OH"),
+        ("We live in Ohio.", "OH"),
+    ],
+)
+def test_where_the_student_lives_is_the_home_state(text, home):
+    assert facts(read(text))["home_state"] == home
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Residence: Oregon",
+        "I'm from SoCal, 3.8 GPA, want to study biology.",
+        "Houston, Texas, 4.0 UW, 1400 SAT, applying business.",
+        "My son is a junior in Ohio with a 3.5.",
+    ],
+)
+def test_where_the_student_lives_is_not_where_they_want_to_study(text):
+    assert "states" not in facts(read(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("She wants to stay in Ohio.", ["OH"]),
+        ("Looking at schools in Oregon or Washington.", ["OR", "WA"]),
+        ("He would consider Colorado.", ["CO"]),
+        ("We live in Ohio and she wants to stay close to home.", ["OH"]),
+    ],
+)
+def test_a_location_wish_needs_wish_language(text, states):
+    assert facts(read(text))["states"] == states
+
+
+@pytest.mark.parametrize(
+    ("text", "gpa"),
+    [
+        ("GPA: 3.86 UW / 4.08 W", 3.86),
+        ("GPA: 3.91/4 UW, 4.7/5 W", 3.91),
+        ("GPA: 4.0/4.6", 4.0),
+        ("GPA (UW/W): 3.9/4.7", 3.9),
+        ("GPA: 3.89/4.17 (4.0 scale)", 3.89),
+        ("I have around a 3.7-3.8 UW.", 3.75),
+        ("She has a 3.91/4 unweighted.", 3.91),
+    ],
+)
+def test_the_unweighted_gpa_is_read_however_students_write_it(text, gpa):
+    assert facts(read(text))["gpa"] == gpa
+
+
+def test_a_weighted_only_gpa_is_kept_with_its_weighting():
+    (gpa,) = [fact for fact in read("GPA: 4.4 W (no unweighted)").facts if fact.slot == "gpa"]
+    assert (gpa.value, gpa.detail) == (4.4, {"weighted": True, "scale": None})
+
+
+def test_a_gpa_on_a_five_point_scale_is_kept_with_its_scale():
+    (gpa,) = [f for f in read("GPA: 4.77/5.3 (on a 5 point scale)").facts if f.slot == "gpa"]
+    assert (gpa.value, gpa.detail) == (4.77, {"weighted": False, "scale": 5.0})
+
+
+@pytest.mark.parametrize(
+    "text", ["She was valedictorian.", "GPA: 95.6/100 (school uses a 100-point scale)"]
+)
+def test_no_gpa_is_invented_from_words_or_another_scale(text):
+    reading = read(text)
+    assert "gpa" not in facts(reading) and "gpa" not in rejected_slots(reading)
+
+
+@pytest.mark.parametrize(
+    ("text", "scores"),
+    [
+        ("SAT I: 1290 (560 RW, 730 M)", {"sat": 1290}),
+        ("SAT/ACT: 1490/33", {"sat": 1490, "act": 33}),
+        ("SAT 1560 (790M/770R)", {"sat": 1560}),
+        ("ACT: 33 (30E, 35M, 31R, 36S)", {"act": 33}),
+        ("She superscored 1480.", {"sat": 1480}),
+        ("ACT 35 composite, 36 superscore", {"act": 36}),
+        ("SAT: 1380 → 1470 on the second try", {"sat": 1470}),
+    ],
+)
+def test_composite_scores_are_read_and_section_scores_never_are(text, scores):
+    found = facts(read(text))
+    assert {slot: found.get(slot) for slot in scores} == scores
+
+
+@pytest.mark.parametrize("text", ["ACT 28 (didn't submit)", "SAT 1300, applied test optional"])
+def test_a_score_not_sent_is_known_and_test_optional_is_a_separate_fact(text):
+    found = facts(read(text))
+    assert found["test_optional"] is True and ({"sat", "act"} & set(found))
+
+
+def test_a_score_withheld_beside_one_sent_is_not_test_optional():
+    found = facts(read("SAT: 1290, sent everywhere\nACT: 24 (did not send)"))
+    assert "test_optional" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("Income: <50k", 0, 50_000),
+        ("Income: 150-200k", 150_000, 200_000),
+        ("Income Bracket: ~100K", 100_000, 100_000),
+        ("Income: 200k+", 200_000, 10_000_000),
+        ("Family income is under 40k so aid matters.", 0, 40_000),
+        ("We're low income.", 0, 50_000),
+    ],
+)
+def test_income_brackets_and_words_give_an_income_inside_them(text, low, high):
+    found = facts(read(text))
+    assert low <= found["income"] <= high and "budget" not in found
+
+
+def test_a_vague_income_class_gives_no_number():
+    assert "income" not in facts(read("Income Bracket: Upper Middle Class"))
+
+
+def test_full_pay_means_no_budget_limit():
+    assert facts(read("Income Bracket: full pay"))["budget"] == "any"
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("Schools in the Dakotas.", ["ND", "SD"]),
+        ("She wants New England.", NEW_ENGLAND),
+        ("Somewhere in the Pacific Northwest.", ["OR", "WA", "ID"]),
+        ("Colleges in the DMV.", ["DC", "MD", "VA"]),
+        ("Schools in the tri-state area.", ["NY", "NJ", "CT"]),
+        ("The Northeast, so New York, Massachusetts or Connecticut.", ["NY", "MA", "CT"]),
+        ("New England, meaning Maine, New Hampshire or Vermont.", ["ME", "NH", "VT"]),
+    ],
+)
+def test_informal_regions_expand_and_an_explicit_list_beats_a_region(text, states):
+    assert facts(read(text, "location"))["states"] == states
+
+
+def test_a_demographic_label_is_not_a_major():
+    assert facts(read("Race/Ethnicity: Chinese\nIntended Major(s): Biology"))["major"] == "biology"
+
+
+def test_the_first_of_several_intended_majors_is_the_major_and_the_rest_are_kept():
+    (major,) = [
+        fact
+        for fact in read("Intended Major(s): Political Science, History").facts
+        if fact.slot == "major"
+    ]
+    assert (major.value, major.detail) == ("social_sciences", {"alternatives": ["history"]})
+
+
+@pytest.mark.parametrize("text", ["Hooks: first gen", "Rank: 5/400", "AP/IB: 8 APs, 2 IBs"])
+def test_post_headers_are_never_facts(text):
+    assert facts(read(text)) == {}
+
+
+def test_a_decisions_list_says_nothing_about_the_student():
+    text = "GPA: 3.7\n\n**Decisions**\n* Ohio State: accepted\n* University of Florida: waitlisted"
+    assert facts(read(text)) == {"gpa": 3.7}
+
+
+def test_a_request_for_community_colleges_widens_the_scope():
+    assert read("She'd consider community colleges too.").scope == {"two_year"}
+
+
+def test_a_named_college_is_kept_for_the_search():
+    assert read("Is Iowa State a good fit for her?").named_colleges == ("Iowa State",)
