@@ -8,6 +8,7 @@ Values are checked against the same rule book as any chat model's output
 (`coach.profile.validate_slot_value`); impossible ones come back as rejections, never as facts.
 """
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +41,21 @@ def _any(patterns: str, text: str) -> bool:
     return re.search(patterns, text) is not None
 
 
-def _clauses(text: str) -> list[str]:
-    return [clause.strip() for clause in re.split(r"[,.;!?\n()]+", text) if clause.strip()]
+_CLAUSE_BREAK = re.compile(r"[,.;!?\n()]+")
+
+
+def _clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of `text`, without the spaces around it."""
+    spans, position = [], 0
+    for end in [*(m.start() for m in _CLAUSE_BREAK.finditer(text)), len(text)]:
+        clause = text[position:end]
+        if clause.strip():
+            start = position + len(clause) - len(clause.lstrip())
+            spans.append((start, start + len(clause.strip())))
+        position = end
+        if end < len(text):
+            position = _CLAUSE_BREAK.match(text, end).end()
+    return spans
 
 
 # --- Majors, size, setting -------------------------------------------------------------------
@@ -91,22 +105,28 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
     found: list[tuple[int, int, str]] = [
         (match.start(), match.end(), "undecided") for match in re.finditer(_UNDECIDED, lowered)
     ][:1]
-    for clause in _clauses(lowered):
-        if strict and _RELATIVE_AT_WORK.search(clause):
-            continue
-        clause_has_cue = _any(_STUDY_CUE, clause) or len(clause.split()) <= 3
-        offset = lowered.find(clause)
-        for pattern, field_key in _COMPILED_MAJORS:
-            for match in pattern.finditer(clause):
-                word = match.group(0).strip()
-                adjacent_cue = _CUE_RIGHT_BEFORE.search(
-                    clause[: match.start()]
-                ) or _CUE_RIGHT_AFTER.match(clause[match.end() :])
-                if _HERITAGE_WORDS.match(word) and not (adjacent_cue or not strict):
-                    continue
-                if strict and _WEAK_MAJOR_WORDS.match(word) and not clause_has_cue:
-                    continue
-                found.append((offset + match.start(), offset + match.end(), field_key))
+    spans = _clause_spans(lowered)
+    starts = [start for start, _ in spans]
+    # Each pattern runs once over the whole text; a match counts within its own clause.
+    for pattern, field_key in _COMPILED_MAJORS:
+        for match in pattern.finditer(lowered):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            if index < 0 or match.end() > spans[index][1]:
+                continue
+            start, end = spans[index]
+            clause = lowered[start:end]
+            if strict and _RELATIVE_AT_WORK.search(clause):
+                continue
+            word = match.group(0).strip()
+            adjacent_cue = _CUE_RIGHT_BEFORE.search(
+                lowered[start : match.start()]
+            ) or _CUE_RIGHT_AFTER.match(lowered[match.end() : end])
+            if _HERITAGE_WORDS.match(word) and not (adjacent_cue or not strict):
+                continue
+            clause_has_cue = _any(_STUDY_CUE, clause) or len(clause.split()) <= 3
+            if strict and _WEAK_MAJOR_WORDS.match(word) and not clause_has_cue:
+                continue
+            found.append((match.start(), match.end(), field_key))
     # The longest phrase at a place wins: "biomedical engineering" is not "medical".
     found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
     if found and found[0][2] == "undecided":
@@ -165,7 +185,15 @@ _SETTING_WORDS = {
 }
 
 
+_ANY_SIZE_WORD = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in _SIZE_WORDS) + r")\b")
+_ANY_SETTING_WORD = re.compile(
+    r"\b(?:" + "|".join(re.escape(word) for word in _SETTING_WORDS) + r")\b"
+)
+
+
 def _size(lowered: str, *, asked: bool) -> str | None:
+    if not _ANY_SIZE_WORD.search(lowered):
+        return None
     for word, size in _SIZE_WORDS.items():
         if re.search(rf"\b{re.escape(word)}{_SIZE_NOUN}", lowered) or re.search(
             _SCHOOL_SIZE_WISH.replace("{word}", re.escape(word)), lowered
@@ -179,6 +207,8 @@ def _size(lowered: str, *, asked: bool) -> str | None:
 
 
 def _setting(lowered: str, *, asked: bool) -> str | None:
+    if not _ANY_SETTING_WORD.search(lowered):
+        return None
     for word in sorted(_SETTING_WORDS, key=len, reverse=True):
         noun = r"\s+(?:campus|setting|school|college|area|environment)"
         if re.search(rf"\b(?:in an?|an?)\s+{re.escape(word)}(?:{noun})?\b", lowered) or re.search(
