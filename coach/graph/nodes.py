@@ -446,14 +446,16 @@ def ask(state: CoachState, config=None):
     rejected = [r for r in interpretation.get("rejected", []) if decision["clarification"]]
     if rejected:
         explanations = " and ".join(r["explanation"] for r in rejected)
-        body = prompts.CLARIFY.format(explanation=explanations, question=question(topic))
+        body = prompts.CLARIFY.format(
+            explanation=explanations, question=question(topic, state["profile"])
+        )
         history["clarified_slots"] = sorted(
             {*history["clarified_slots"], *(r["slot"] for r in rejected)}
         )
     elif Intent.UNPARSED in interpretation.get("intents", []) and topic in state.get("asked", []):
-        body = prompts.ANOTHER_TRY.format(question=question(topic))
+        body = prompts.ANOTHER_TRY.format(question=question(topic, state["profile"]))
     else:
-        body = question(topic)
+        body = question(topic, state["profile"])
     opening = _opening(state)
     # Each assumption is announced once, on the turn the coach stops asking about it.
     new_assumptions = {

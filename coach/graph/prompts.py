@@ -28,6 +28,11 @@ QUESTIONS: dict[str, str] = {
     "setting": "City, suburb, town or rural campus, or no preference?",
 }
 
+LOCATION_WITH_HOME = (
+    "Which states or regions would the student consider? Staying in {home} is one option; "
+    "anywhere is fine too."
+)
+
 CLARIFY = "Hmm, {explanation}, so I haven't saved that. {question}"
 NOT_SAVED = "I haven't saved one value: {explanation}."
 ANOTHER_TRY = "Sorry, I didn't catch that. {question}"

@@ -191,8 +191,8 @@ def read_gpa_prose(text: str, *, asked: bool) -> GpaReading | float | None:
 # --- SAT and ACT --------------------------------------------------------------------------------
 
 _TEST_WORD = re.compile(
-    r"\b(?:(?P<both>sat\s*/\s*act|act\s*/\s*sat)|(?P<test>sat|act))\b"
-    r"(?!\s*(?:ii\b|2\b|subject|prep|tutor|class|course|book))"
+    r"\b(?:(?P<both>sat\s*/\s*act|act\s*/\s*sat)|(?P<test>sat(?!\s*(?:ii|2)\b)|act))\b"
+    r"(?!\s*(?:subject|prep|tutor|class|course|book))"
 )
 # Section scores: "560 RW", "730 M", "30E", "790M", "Math 780", "EBRW: 690".
 _SECTIONS = r"rw|ebrw|erw|m|math|r|reading|e|english|s|science|w|writing|v|verbal|cr|sci|eng|rd"
@@ -204,6 +204,8 @@ _SCORE_NUMBER = re.compile(r"(?<![\d.,$])(\d{1,4})(?!\d|[.,]\d|\s*(?:k|%|percent
 _SCORE_BEFORE_TEST = re.compile(
     r"(?<![\d.,$])(?P<value>\d{2,4})\s*(?:composite\s+|superscored?\s+|total\s+)?"
     r"(?:on (?:the|her|his|their|my|an?) (?:\w+ )?|on )?(?P<test>sat|act)\b"
+    # A one-digit ACT only said outright: "a 9 on the ACT".
+    r"|(?<![\d.,$])(?P<single>\d)\s+on (?:the|her|his|their|my) act\b"
 )
 _SUPERSCORE = re.compile(
     r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?P<value>\d{2,4})\b"
@@ -263,7 +265,10 @@ def read_scores(text: str) -> list[ScoreReading]:
 
     # "1400 SAT": a number right before the test's name is its score.
     for match in _SCORE_BEFORE_TEST.finditer(text):
-        keep(match.group("test"), int(match.group("value")), match.group(0))
+        if match.group("single"):
+            keep("act", int(match.group("single")), match.group(0))
+        else:
+            keep(match.group("test"), int(match.group("value")), match.group(0))
     for match in _TEST_WORD.finditer(text):
         rest = text[match.end() : match.end() + 70]
         window, numbers = _score_window(rest)

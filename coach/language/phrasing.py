@@ -6,6 +6,7 @@ from typing import Any
 
 from coach.graph import prompts
 from coach.language.base import ExtractedFact
+from coach.language.vocabulary import STATE_NAMES
 from coach.profile import SLOTS
 
 SLOT_LABELS: dict[str, str] = {
@@ -22,6 +23,12 @@ SLOT_LABELS: dict[str, str] = {
     "setting": "setting",
 }
 
+
+# "OH" → "Ohio", for questions a person reads.
+STATE_LABELS: dict[str, str] = {
+    code: name.title() for name, code in STATE_NAMES.items() if not name.startswith("washington ")
+}
+STATE_LABELS["DC"] = "Washington, D.C."
 
 MAJOR_LABELS: dict[str, str] = {
     "visual_performing_arts": "visual and performing arts",
@@ -59,8 +66,13 @@ def describe_value(slot: str, value: Any, detail: Mapping[str, Any] | None = Non
         scale = f" (on a {detail['scale']:g}-point scale)" if detail.get("scale") else ""
         return f"a {value:g} {kind}GPA{scale}"
     if slot == "major" and detail.get("alternatives"):
+        # Short labels inside the parentheses: "(maybe health professions)".
         others = _join(
-            [MAJOR_LABELS.get(m, m.replace("_", " ")) for m in detail["alternatives"]], "or"
+            [
+                MAJOR_LABELS.get(m, m.replace("_", " ")).split(" (")[0]
+                for m in detail["alternatives"]
+            ],
+            "or",
         )
         return f"{describe_value(slot, value)} (maybe {others})"
     if value == "any":
@@ -123,7 +135,12 @@ def acknowledgement(changes: list[dict[str, Any]]) -> str:
     return " ".join(parts)
 
 
-def question(topic: str) -> str:
+def question(topic: str, profile: Mapping[str, Any] | None = None) -> str:
+    """The question for `topic`. Where the student lives is the first suggestion for where they
+    might study, never an answer in its place."""
+    home = (profile or {}).get("home_state")
+    if topic == "location" and home:
+        return prompts.LOCATION_WITH_HOME.format(home=STATE_LABELS.get(home, home))
     return prompts.QUESTIONS[topic]
 
 

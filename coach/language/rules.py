@@ -24,6 +24,7 @@ from coach.language.academics import (
 from coach.language.base import ExtractedFact, Intent, Interpretation, RejectedValue
 from coach.language.money import (
     BUDGET_ANY,
+    BUDGET_CUES,
     LOW_INCOME,
     LOW_INCOME_VALUE,
     money_amounts,
@@ -387,12 +388,29 @@ class _Reading:
             self.offer("gpa", found, f"GPA {found:g}")
 
 
-def _read_money(reading: _Reading, text: str, asked: set[str], *, only: str | None = None):
-    """Budgets and incomes in `text`; `only` when a field's label already says which."""
+def _read_money(
+    reading: _Reading,
+    text: str,
+    asked: set[str],
+    *,
+    only: str | None = None,
+    profile: dict | None = None,
+):
+    """Budgets and incomes in `text`; `only` when a field's label already says which. An amount
+    with no words of its own that repeats the known income ("around 90k, like I said") is that
+    income again, not a new budget."""
     money_asked = "budget" in asked or "income" in asked or only is not None
     amounts = money_amounts(text, bare_numbers_are_money=money_asked)
+    known_income = (profile or {}).get("income")
     for index, amount in enumerate(amounts):
         slot = only or money_slot(text, amounts, index, asked)
+        if (
+            slot == "budget"
+            and only is None
+            and known_income == amount.as_income()
+            and not re.search(BUDGET_CUES, amount.clause)
+        ):
+            slot = "income"
         if slot == "income":
             reading.offer("income", amount.as_income(), amount.clause, detail=amount.bracket)
         else:
@@ -497,7 +515,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     without_scores = readable
     for score in scores:
         without_scores = without_scores.replace(score.raw, " ")
-    _read_money(reading, without_scores, asked_set)
+    _read_money(reading, without_scores, asked_set, profile=profile)
 
     majors = read_majors(readable, strict="major" not in asked_set)
     if majors:

@@ -1002,3 +1002,8 @@ def test_a_request_for_community_colleges_widens_the_scope():
 
 def test_a_named_college_is_kept_for_the_search():
     assert read("Is Iowa State a good fit for her?").named_colleges == ("Iowa State",)
+
+
+def test_an_amount_that_repeats_the_known_income_is_the_income_again():
+    reading = read("Around 90k, like I said.", "size", profile={"income": 90000})
+    assert facts(reading) == {"income": 90000}

@@ -139,3 +139,9 @@ def test_the_real_style_posts_and_families_pass_the_evaluation(catalog):
         stdout=out,
     )
     assert "wrong facts 0, re-asks 0" in out.getvalue().splitlines()[-1]
+
+
+def test_the_location_question_offers_the_home_state_without_assuming_it(conversation, say):
+    reply = say(conversation, "Biology, GPA 3.8, ACT 29, we can pay 18k a year. We live in Ohio.")
+    assert reply.asks == ["location"] and "Staying in Ohio is one option" in reply.text
+    assert conversation.profile["states"] is None
