@@ -55,11 +55,13 @@ _WINDOW_START = re.compile(r"\.\s|[;,\n!?]|\b(?:sat|act)\b")
 # Where the words about a GPA end: a sentence, another label, or a comma before other words
 # ("3.91/4 UW, 4.7/5 W" goes on; "3.9, rank 5/400" does not).
 _WINDOW_END = re.compile(
-    r"\.\s|[;\n!?]|\b(?:sat|act|rank|ap|ib|class)\b|,\s*(?!\d|uw\b|w\b|weighted|unweighted)"
+    r"\.\s|[;\n!?]|\b(?:sat|act|rank|ap|ib|class)\b"
+    r"|,\s*(?!\d|uw\b|w\b|weighted|unweighted|like\b|around\b|about\b|roughly\b|maybe\b)"
 )
 # "has a 3.8", "with a 3.5": a bare GPA-looking number said of the student.
 _HAS_A = re.compile(
-    r"(?:\b(?:has|got|with|and|is at|holds?|carr(?:y|ies)|maintains?|sitting at)|'s) an?\s*"
+    r"(?:\b(?:has|got|with|and|is|is at|at|like|around|about|roughly|holds?|carr(?:y|ies)|"
+    r"maintains?|sitting at)|'s) an?\s*"
     r"(?P<number>[0-5]\.\d{1,2})\b(?!\s*(?:k|%|million|on the (?:sat|act)))"
 )
 # Label orders in "GPA (UW/W): 3.9/4.7" and "GPA (W/UW): 4.7/3.9".
@@ -209,7 +211,7 @@ _SCORE_BEFORE_TEST = re.compile(
 )
 _SUPERSCORE = re.compile(
     r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?P<value>\d{2,4})\b"
-    r"|\b(?P<before>\d{2,4})\s*\(?\s*superscor"
+    r"|\b(?P<before>\d{2,4})\s*superscor"
 )
 # The score the student sends, when several attempts are listed: "sending the 32", "1380 → 1470".
 _SENT_SCORE = re.compile(
@@ -294,8 +296,10 @@ def read_scores(text: str) -> list[ScoreReading]:
 
 _NOT_SUBMITTED = re.compile(
     r"\btest[- ]optional\b|\b(?:didn't|did not|didnt|won't|wont|will not|not|never|chose not to|"
-    r"decided not to) (?:submit|send|report)(?:ting|ted)?\b|\bwithout (?:test )?scores\b"
+    r"decided not to) (?:submit|send|report)(?:ting|ted|ing|s)?\b|\bwithout (?:test )?scores\b"
     r"|\bno (?:test )?scores? (?:submitted|sent)\b|\bunsubmitted\b|\bnot submitted\b"
+    # "applied TO everywhere", "applying TO.": test optional, abbreviated.
+    r"|\b(?:applied|applying|apply|went|going) to\b(?=\s*(?:[.,;!)]|$|everywhere|every\b|all\b))"
 )
 _NO_SCORES = re.compile(
     r"\bno (?:test )?scores?\b|\bno (?:sat|act)s?\b|\bwithout (?:test )?scores\b"

@@ -171,12 +171,14 @@ def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
 
 
 INCOME_CUES = (
-    r"\b(income|incomes|make|makes|making|earn|earns|earning|salary|salaries|household|"
+    r"\b(income|incomes|make|makes|making|earn|earns|earning|salary|salaries|household|hhi|"
     r"bring in|brings in|combined|bracket|agi|we're at|family makes)\b"
 )
 BUDGET_CUES = (
     r"\b(afford|affordable|budget|pay|paying|spend|spending|contribute|tuition|cost|costs|"
-    r"can do|could do|can't do|cannot do|can't pay|can't spend|can't afford|ceiling|"
+    r"can (?:only |just |probably |maybe )?do|could (?:only |just |probably |maybe )?do|can't do|"
+    r"cannot do|can't pay|can't spend|can't afford|ceiling|budgeted|"
+    r"set aside|saved|manage|cover|covers|toward|towards|swing|give|chip in|spare|handle|put in|"
     r"keep it under|keep it below|for (?:college|school|tuition)|out of pocket|per year for|efc|"
     r"sai)\b"
 )
@@ -190,7 +192,23 @@ BUDGET_ANY = (
 )
 
 
-def money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) -> str:
+# Figures that are neither: an aid formula's result ("our EFC is 22k"), a price quoted ("would
+# rather not spend 90k").
+NOT_A_BUDGET_OR_INCOME = re.compile(
+    r"\b(?:efc|sai|expected family contribution|student aid index|npc|net price calculator|"
+    r"sticker|coa|cost of attendance)\b[^,;.\n]{0,30}$"
+    r"|\b(?:rather not|not|don't want to|do not want to|never)\s+(?:\w+\s+){0,2}"
+    r"(?:spend|pay|paying|spending)(?:\s+\w+){0,2}\s*$"
+)
+
+
+def is_other_figure(text: str, amount: Amount) -> bool:
+    return bool(NOT_A_BUDGET_OR_INCOME.search(text[max(0, amount.start - 50) : amount.start]))
+
+
+def money_slot(
+    text: str, amounts: list[Amount], index: int, asked: set[str], *, describing: bool = False
+) -> str:
     """Budget or income: the words in the amount's own phrase decide (before it, then after
     it), then the question the coach just asked ("we make 120k and can pay 15k" holds one of
     each; after "What is your household income?", "around $95,000 a year" is income)."""
@@ -198,10 +216,19 @@ def money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) ->
     previous_end = amounts[index - 1].end if index else 0
     next_start = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
     # Only the words in the amount's own phrase count: "120k household, 15k for college".
-    phrase_end = r"[,;\n!?]|\.\s| and | but "
+    phrase_end = r"[,;\n!?()]|\.\s| and | but "
     before = re.split(phrase_end, text[max(previous_end, amount.start - 40) : amount.start])[-1]
     after = re.split(phrase_end, text[amount.end : min(next_start, amount.end + 25)])[0]
-    for window in (before, after):
+    carried = ""
+    if re.fullmatch(
+        r"\s*(?:about|around|like|maybe|roughly|approximately|probably|prob|only|"
+        r"max|tops|~)?\s*\$?\s*",
+        before,
+    ):
+        # "can't contribute much, about 5k": the words of the phrase before carry over.
+        earlier = re.split(phrase_end, text[max(previous_end, amount.start - 60) : amount.start])
+        carried = earlier[-2] if len(earlier) > 1 else ""
+    for window in (before, after, carried):
         income = re.search(INCOME_CUES, window)
         budget = re.search(BUDGET_CUES, window)
         if income and not budget:
@@ -213,4 +240,8 @@ def money_slot(text: str, amounts: list[Amount], index: int, asked: set[str]) ->
     own = text[amount.start : amount.end]
     if any(re.search(WEAK_BUDGET_CUES, window) for window in (before, own, after)):
         return "budget"
-    return "income" if amount.bracket and "budget" not in asked else "budget"
+    # A figure with no words of its own in a self-description ("Single mom, around 52k") is the
+    # household income such posts list; in a short answer it is what the family can pay.
+    if (amount.bracket or describing) and "budget" not in asked:
+        return "income"
+    return "budget"

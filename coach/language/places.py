@@ -41,9 +41,15 @@ _REGION_PATTERN = _names_pattern(REGIONS)
 _AREA_PATTERN = _names_pattern(AREAS)
 _CODE_PATTERN = re.compile(r"\b([A-Z]{2})\b")
 # "Portland, OR" and "Residence: IN": a code that is also a word, where only a state fits.
-_CITY_COMMA_CODE = re.compile(r"[A-Z][a-z]+,\s*$")
+# "Eugene, OR", "Eugene OR", "rural ME": a code that is also a word, after a city or a qualifier.
+_CITY_COMMA_CODE = re.compile(
+    r"[A-Z][a-z]+,?\s+$|\b(?i:rural|upstate|downstate|central|northern|southern|eastern|"
+    r"western|coastal|suburban|small[- ]town)\s+$"
+)
 # "Sioux Falls, SD" and "Greenwich, CT": a city and its state, where someone lives.
-_CITY_BEFORE = re.compile(r"(?:^|[\s(])[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s*$")
+_CITY_BEFORE = re.compile(
+    r"(?:^|[\s(/|])[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,?\s+$|(?:^|[\s(/|])[A-Z][a-z]+,$"
+)
 # "UT Austin", "UC Davis" and "Miami (OH)" are colleges, not states.
 _COLLEGE_CODE_AFTER = re.compile(r"^\s+[A-Z][a-z]{2,}")
 _COLLEGE_CODE_AROUND = re.compile(r"[A-Z][a-z]+\s*\($")
@@ -92,11 +98,10 @@ _WISH_WORD = re.compile(
     r"thinking|interested|open|leave|leaving|but|and|or|not|than)\b"
 )
 WISH_BEFORE = re.compile(
-    r"\b(?:stay|staying|remain|schools?|colleges?|universities|campus(?:es)?|study|studying|"
-    r"attend|attending|consider|considering|open to|look(?:ing)? at|look(?:ing)? in|apply|"
-    r"applying|prefer|preferably|like|love|somewhere|anywhere|within|move|go|going|head|"
-    r"thinking|interested|wants?|hoping|hope|leaning|focus(?:ing)?|only|mostly|mainly|either|"
-    r"targeting|aiming|dream|ideally|preferably|hopefully)\b[^.;!?\n]{0,40}$"
+    r"\b(?:(?:stay|remain|study|attend|consider|look|apply|prefer|like|love|move|go|head|think|"
+    r"want|hope|lean|focus|target|aim|dream)(?:s|es|ed|ing)?|staying|studies|schools?|colleges?|"
+    r"universities|programs?|campus(?:es)?|open to|preferably|somewhere|anywhere|within|"
+    r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$"
     r"|\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna) leave\s+$"
 )
 # "Get out of New England", "leave Texas": a place to avoid is no wish.
@@ -138,6 +143,8 @@ ANYWHERE = (
 )
 CLOSE_TO_HOME = re.compile(
     r"\bin[- ]state\b|\bclose to home\b|\bnear home\b|\bstay (?:home|local|close)\b|\blocal\b"
+    # "stay IS" (in-state), as families abbreviate it.
+    r"|\bstay(?:ing)? is\b"
 )
 
 
@@ -177,6 +184,12 @@ def _home_word_before(lowered: str, start: int) -> str | None:
     last = found[-1]
     between = sentence[last.end() :]
     if WISH_BEFORE.search(sentence[last.start() :]) and _WISH_WORD.search(between):
+        return None
+    # "would love to be in a city somewhere in the West": the place word is part of a wish.
+    clause = re.split(r"[,;:(]", sentence[: last.start()])[-1]
+    if re.search(
+        r"\b(?:want|wants|wanna|love|like|prefer|prefers|hope|hoping|looking for)\b", clause
+    ):
         return None
     if not _BETWEEN_HOME_AND_PLACE.match(between) or _LIST_WORDS.search(between):
         return None
@@ -273,24 +286,20 @@ def place_mentions(original: str, lowered: str, *, field_value: bool = False) ->
     return sorted(mentions, key=lambda mention: mention.start)
 
 
-def _without_listed_regions(mentions: list[PlaceMention], lowered: str) -> list[PlaceMention]:
-    """An explicit list beats a region word in the same sentence: "the Northeast, so New York,
-    Massachusetts or Connecticut" is those three states (when all of them lie in the region)."""
-    kept = []
-    for index, mention in enumerate(mentions):
-        if mention.kind == "region":
-            following = [m for m in mentions[index + 1 :] if m.kind != "region"]
-            sentence_end = min(
-                [i for i in (lowered.find(mark, mention.end) for mark in ".;!?\n") if i != -1]
-                or [len(lowered)]
-            )
-            listed = [
-                m for m in following if m.start < sentence_end and not (m.avoided or m.home_cue)
-            ]
-            if listed and all(set(m.codes) <= set(mention.codes) for m in listed):
-                continue
-        kept.append(mention)
-    return kept
+def _without_listed_regions(wanted: list[PlaceMention]) -> list[PlaceMention]:
+    """An explicit list beats a region word: "the Northeast, so New York, Massachusetts or
+    Connecticut" is those three states, and so is "Arizona, New Mexico or Texas. He'd love to stay
+    in the Southwest" (when every state wished for lies in the region)."""
+    listed = [m for m in wanted if m.kind != "region"]
+    return [
+        mention
+        for mention in wanted
+        if not (
+            mention.kind == "region"
+            and listed
+            and all(set(m.codes) <= set(mention.codes) for m in listed)
+        )
+    ]
 
 
 def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[PlaceMention]:
@@ -299,18 +308,24 @@ def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[Pla
     result: list[PlaceMention] = []
     for mention in mentions:
         previous = result[-1] if result else None
-        if previous is not None and not (mention.home_cue or mention.wish_cue):
-            between = lowered[previous.end : mention.start]
+        if previous is None:
+            result.append(mention)
+            continue
+        between = lowered[previous.end : mention.start]
+        same_place = re.fullmatch(r",?\s*", between) and previous.kind == "area"
+        if not (mention.home_cue or mention.wish_cue):
             listed = re.fullmatch(r"\s*(?:,|/|&|or|and|,\s*or|,\s*and)\s*", between)
             inside = re.fullmatch(r"\s*\(\s*", between) and set(mention.codes) <= set(
                 previous.codes
             )
-            same_place = re.fullmatch(r",?\s*", between) and previous.kind == "area"
             if listed or inside or same_place:
                 mention = replace(mention, home_cue=previous.home_cue, wish_cue=previous.wish_cue)
-            if same_place:
-                # "Houston, Texas": the state of a city named just before, read as the city is.
-                mention = replace(mention, kind="area")
+        if same_place:
+            # "Houston, Texas": the state of a city named just before, read as the city is;
+            # "Kansas City, Kansas": the state named outright decides which city it was.
+            mention = replace(mention, kind="area")
+            if mention.codes != previous.codes:
+                result.pop()
         result.append(mention)
     return result
 
@@ -335,9 +350,7 @@ def read_places(
     """Home and wished-for states. `self_description`: the text describes the student (a post or
     a long first message) rather than answering a question, so uncued states are not wishes.
     `describes_student`: it states grades or a major, so a city named in it is where they live."""
-    mentions = _with_inherited_cues(
-        _without_listed_regions(place_mentions(original, lowered), lowered), lowered
-    )
+    mentions = _with_inherited_cues(place_mentions(original, lowered), lowered)
     home: list[PlaceMention] = []
     wanted: list[PlaceMention] = []
     for mention in mentions:
@@ -366,7 +379,7 @@ def read_places(
     home.sort(key=lambda mention: (not mention.home_cue, mention.past_home))
     home_code = home[0].codes[0] if home else None
     codes: list[str] = []
-    for mention in wanted:
+    for mention in _without_listed_regions(wanted):
         codes.extend(code for code in mention.codes if code not in codes)
     known_home = home_code or home_known
     if CLOSE_TO_HOME.search(lowered) and known_home and known_home not in codes:

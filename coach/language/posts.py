@@ -32,9 +32,14 @@ FIELD_KINDS: tuple[tuple[str, str], ...] = (
         "scores",
     ),
     (
-        r"preferences?|looking for|wants?|target(?: schools| states)?|where (?:i|we|she|he|they)(?:'d| would) like to go",
+        r"preferences?|(?:what )?(?:(?:i'm|i am|we're|we are|she's|he's) )?looking for|wants?|goals?|target(?: schools| states)?|where (?:i|we|she|he|they)(?:'d| would) like to go",
         "wishes",
     ),
+)
+# A "Location:" or "Where:" field in these words says what the student wants, not where they live.
+WISH_WORDS = re.compile(
+    r"\b(?:want|wants|wanna|hoping|hope|prefer|prefers|would like|looking|open to|considering|"
+    r"somewhere|anywhere|stay|staying|go to|interested)\b"
 )
 # Labels and section headers whose content is never a fact about the slots.
 IGNORED_LABELS = re.compile(
@@ -109,9 +114,12 @@ def segment(text: str) -> Segmented:
         lowered = line.lower()
         header = lowered.rstrip(":").strip()
         if SKIPPED_SECTIONS.match(header) and (len(header.split()) <= 4 or ":" in lowered[:40]):
-            skipping = True
-            section = ""
+            # A header alone ("**Decisions**", "ECs:") opens a section left out until the next
+            # known header; "ECs: robotics, band" is one line left out.
             result.is_post = True
+            if not re.search(r":\s*\S", lowered):
+                skipping = True
+                section = ""
             continue
         if _KNOWN_HEADER.match(header) and len(header.split()) <= 4 and ":" not in lowered[:-1]:
             skipping = False
@@ -129,7 +137,12 @@ def segment(text: str) -> Segmented:
                 if kind not in {"home", "demographics", "income"}:
                     section = ""
                 value = line[len(line) - len(match.group("value")) :]
-                result.fields.append((kind, label, value))
+                if kind == "wishes" or (kind == "home" and WISH_WORDS.search(value.lower())):
+                    # "Location: I want to stay in Alaska or go to Washington" and "What I'm
+                    # looking for: ..." say what the student wants: read as sentences.
+                    result.prose.append(value)
+                else:
+                    result.fields.append((kind, label, value))
                 continue
             if IGNORED_LABELS.match(label.strip(" ()")):
                 result.is_post = True

@@ -27,11 +27,13 @@ from coach.language.money import (
     BUDGET_CUES,
     LOW_INCOME,
     LOW_INCOME_VALUE,
+    is_other_figure,
     money_amounts,
     money_slot,
 )
 from coach.language.places import ANYWHERE, ANYWHERE_WISH, place_mentions, read_places
 from coach.language.posts import segment
+from coach.language.spelling import corrected_spelling
 from coach.language.vocabulary import MAJOR_PHRASES, REGIONS, STATE_NAMES
 from coach.profile import SlotValueError, validate_slot_value
 
@@ -42,7 +44,8 @@ def _any(patterns: str, text: str) -> bool:
     return re.search(patterns, text) is not None
 
 
-_CLAUSE_BREAK = re.compile(r"[,.;!?\n()]+")
+# A full stop ends a clause; the dot inside "B.Arch" or "3.5" does not.
+_CLAUSE_BREAK = re.compile(r"(?:[,;!?\n()]|\.(?![a-z0-9]))+")
 
 
 def _clause_spans(text: str) -> list[tuple[int, int]]:
@@ -70,7 +73,10 @@ _UNDECIDED = (
 )
 _STUDY_CUE = (
     r"\b(stud(y|ies|ying)|major|majoring|degree|program|wants? to be|interested in|into|loves?|"
+    r"apply|applying|applied|"
     r"passion|pursue|career in|field|track|focus)\b"
+    # "I want to go OOS for film": going somewhere for a subject.
+    r"|\b(?:go|going|head|heading|school|college)\b[^.,;]{0,20}\bfor\b"
 )
 # Everyday words that also mean other things: they name a major only with a study cue nearby,
 # when the major was asked, or standing alone as a short clause ("Psychology, GPA 3.1").
@@ -91,11 +97,13 @@ _RELATIVE_AT_WORK = re.compile(
     r"\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|grand(?:ma|pa|mother|father|"
     r"parents?))\b[^.;,]{0,20}\b(?:is|are|was|were|works?|worked)\b"
 )
+# Up to this many words, a message answering a question is read as the answer.
+SHORT_ANSWER_WORDS = 12
 _CAREER_WORDS = re.compile(
     r"vet|vets|veterinarian|doctor|physician|lawyer|attorney|teacher|dentist|pharmacist|"
     r"(?:physical|occupational) therapist|police|engineer|engineers|accountant|entrepreneur"
 )
-_COMPILED_MAJORS = [(re.compile(rf"\b(?:{pattern})"), field) for pattern, field in MAJOR_PHRASES]
+_COMPILED_MAJORS = [(re.compile(rf"\b(?:{pattern})\b"), field) for pattern, field in MAJOR_PHRASES]
 
 
 def read_majors(lowered: str, *, strict: bool) -> list[str]:
@@ -395,6 +403,7 @@ def _read_money(
     *,
     only: str | None = None,
     profile: dict | None = None,
+    describing: bool = False,
 ):
     """Budgets and incomes in `text`; `only` when a field's label already says which. An amount
     with no words of its own that repeats the known income ("around 90k, like I said") is that
@@ -403,7 +412,14 @@ def _read_money(
     amounts = money_amounts(text, bare_numbers_are_money=money_asked)
     known_income = (profile or {}).get("income")
     for index, amount in enumerate(amounts):
-        slot = only or money_slot(text, amounts, index, asked)
+        if is_other_figure(text, amount):
+            continue
+        # A field's label decides, unless the words say otherwise: "Income: ~$130k (parents
+        # will cover up to $25k/yr)" holds a budget too.
+        label_asked = {only} if only else asked
+        slot = money_slot(text, amounts, index, label_asked, describing=describing)
+        if only == "budget":
+            slot = only
         if (
             slot == "budget"
             and only is None
@@ -423,13 +439,6 @@ def _read_money(
         reading.offer("income", LOW_INCOME_VALUE, "low income", 0.8, "inferred", words)
 
 
-# A "Location:" or "Where:" field that says what the student wants, not where they live.
-_WISH_FIELD_WORDS = (
-    r"\b(?:want|wants|wanna|hoping|hope|prefer|prefers|would like|looking|open to|considering|"
-    r"somewhere|anywhere|stay|staying|go to|interested)\b"
-)
-
-
 def _read_home_field(reading: _Reading, value: str) -> None:
     mentions = [m for m in place_mentions(value, value.lower(), field_value=True)]
     singles = [m for m in mentions if len(m.codes) == 1]
@@ -441,11 +450,7 @@ def _read_field(reading: _Reading, kind: str, label: str, value: str, asked: set
     lowered = value.lower()
     match kind:
         case "home" | "school":
-            if kind == "home" and _any(_WISH_FIELD_WORDS, lowered):
-                # "Location: I want to stay in Alaska or go to Washington" is a wish.
-                _read_field(reading, "wishes", label, value, asked)
-            else:
-                _read_home_field(reading, value)
+            _read_home_field(reading, value)
         case "demographics":
             _read_home_field(reading, value)
             _read_money(reading, lowered, asked | {"income"})
@@ -463,17 +468,12 @@ def _read_field(reading: _Reading, kind: str, label: str, value: str, asked: set
         case "scores":
             for score in read_scores(f"{label}: {lowered}"):
                 reading.offer(score.slot, score.value, score.raw)
-        case "wishes":
-            places = read_places(
-                value, lowered, asked={"location"}, home_known=None, self_description=False
-            )
-            if places.wanted:
-                reading.offer("states", list(places.wanted), value)
 
 
 def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretation:
     """Everything `text` says, as validated facts, rejections, intents and declined topics."""
-    original = normalize(text)
+    # Read with misspelled known words corrected; the message itself is stored as written.
+    original = corrected_spelling(normalize(text))
     asked_set = set(asked)
     reading = _Reading()
     intents: set[str] = set()
@@ -515,9 +515,18 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     without_scores = readable
     for score in scores:
         without_scores = without_scores.replace(score.raw, " ")
-    _read_money(reading, without_scores, asked_set, profile=profile)
+    _read_money(
+        reading,
+        without_scores,
+        asked_set,
+        profile=profile,
+        describing=segmented.is_post or len(readable) > 160,
+    )
 
-    majors = read_majors(readable, strict="major" not in asked_set)
+    # A short answer to the major question is read as it is; a long message keeps the cues.
+    majors = read_majors(
+        readable, strict="major" not in asked_set or len(readable.split()) > SHORT_ANSWER_WORDS
+    )
     if majors:
         others = {"alternatives": majors[1:]} if majors[1:] else None
         reading.offer("major", majors[0], majors[0], detail=others)

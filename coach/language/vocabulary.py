@@ -251,6 +251,12 @@ AREAS: dict[str, str] = {
     "charleston, sc": "SC",
     "the upper peninsula": "MI",
     "the panhandle": "FL",
+    "oahu": "HI",
+    "maui": "HI",
+    "the big island": "HI",
+    "atl": "GA",
+    "eugene": "OR",
+    "sioux falls": "SD",
     "jersey shore": "NJ",
     "the 919": "NC",
     "hill country": "TX",
@@ -263,7 +269,10 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
         r"engineering tech(nology)?",
         "engineering_technology",
     ),
-    (r"computer engineering", "engineering"),
+    (r"computer engineering|chem ?e\b|mech ?e\b|civ ?e\b|bme\b|eecs\b|ece\b", "engineering"),
+    (r"b\.? ?arch\b|m\.arch\b", "architecture"),
+    (r"\bbsn\b|\brn\b", "health"),
+    (r"\bbsw\b", "public_administration"),
     (
         r"(mechanical|aerospace|civil|electrical|chemical|biomedical|industrial|agricultural|"
         r"environmental|software|nuclear|petroleum|materials|systems|biological) eng(ineering|r?\b)",
@@ -278,10 +287,10 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     (r"data science|cyber ?security|information technology", "computer_science"),
     (r"criminal justice|criminology|law enforcement|police|forensics?", "criminal_justice"),
     (
-        r"pre-?law|lawyer|attorney|political science|poli ?sci|economics|econ|sociology|anthropology|international relations|geography|social sciences?",
+        r"political science|poli ?sci|economics|econ|sociology|anthropology|international relations|geography|social sciences?",
         "social_sciences",
     ),
-    (r"paralegal|legal studies", "legal"),
+    (r"paralegal|legal studies|pre-?law|lawyer|attorney", "legal"),
     (
         r"pre-?med(ical)?( track)?|pre-?vet|vet(erinarian|erinary)?s?\b|biology|biological sciences?|\bbio\b|neuroscience|biochem(istry)?|marine biology",
         "biology",

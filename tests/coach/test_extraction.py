@@ -224,7 +224,7 @@ def test_a_rejected_score_does_not_drop_the_valid_ones_beside_it():
         ("She wants to major in business.", "business"),
         ("She's interested in psychology.", "psychology"),
         ("Interested in criminal justice.", "criminal_justice"),
-        ("pre-law", "social_sciences"),
+        ("pre-law", "legal"),
         ("He wants to study economics.", "social_sciences"),
         ("She loves drawing and painting.", "visual_performing_arts"),
         ("She's into theater.", "visual_performing_arts"),
@@ -1007,3 +1007,89 @@ def test_a_named_college_is_kept_for_the_search():
 def test_an_amount_that_repeats_the_known_income_is_the_income_again():
     reading = read("Around 90k, like I said.", "size", profile={"income": 90000})
     assert facts(reading) == {"income": 90000}
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("i want to go into buisness", "major", "business"),
+        ("im from conneticut, 3.2 gpa", "home_state", "CT"),
+        ("my gpa is 3.2 unweigted, 3.9 weighted", "gpa", 3.2),
+    ],
+)
+def test_misspelled_known_words_are_read_as_meant(text, slot, value):
+    assert facts(read(text))[slot] == value
+
+
+def test_a_longer_word_built_on_a_known_one_is_left_alone():
+    assert facts(read("She wants agricultural engineering."))["major"] == "engineering"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Our EFC came out around 22k.", "We would rather not spend 90k a year."],
+)
+def test_an_aid_formula_figure_or_a_price_to_avoid_is_neither_budget_nor_income(text):
+    found = facts(read(text))
+    assert "budget" not in found and "income" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("My parents can swing about $40k/yr.", 40000),
+        ("We can put about 1k a month toward college.", 12000),
+        ("We make about 48k and can't contribute much, about 5k a year.", 5000),
+        ("We've budgeted 50k per year.", 50000),
+    ],
+)
+def test_everyday_ways_of_saying_what_the_family_can_pay(text, budget):
+    assert facts(read(text))["budget"] == budget
+
+
+def test_a_figure_with_no_words_of_its_own_in_a_post_is_the_household_income():
+    text = (
+        "Jackson MS. ChemE is the plan. 3.93/4.0 unweighted, ACT 31 (superscore 32). Single mom, "
+        "around 52k. Staying IS is the smart move money-wise but I'd also look at LA or AL."
+    )
+    found = facts(read(text))
+    assert found["income"] == 52000 and "budget" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("ACT 31 (superscore 32)", 32),
+        ("ACT: 30 the first time and a 32 in June (sending the 32)", 32),
+    ],
+)
+def test_the_score_sent_beats_a_first_attempt(text, act):
+    assert facts(read(text))["act"] == act
+
+
+def test_a_city_named_with_its_state_is_in_that_state():
+    text = "We're in Kansas City, Kansas. 3.25 GPA, wants social work."
+    assert facts(read(text))["home_state"] == "KS"
+
+
+def test_staying_is_means_the_home_state():
+    reading = facts(read("ok so im a junior in NC. want to stay IS bc oos tuition is insane."))
+    assert (reading["home_state"], reading["states"]) == ("NC", ["NC"])
+
+
+def test_a_subject_one_goes_somewhere_for_is_the_major():
+    assert facts(read("I'm a senior in Illinois and I want to go OOS for film."))["major"] == (
+        "visual_performing_arts"
+    )
+
+
+def test_a_list_in_another_sentence_beats_the_region_it_lies_in():
+    text = "Arizona, New Mexico or Texas. He'd love to stay in the Southwest, close to home."
+    assert facts(read(text, "location"))["states"] == ["AZ", "NM", "TX"]
+
+
+def test_a_country_is_not_a_language_major():
+    text = (
+        "Military kid, dad is stationed in Germany right now. Want to study aerospace engineering."
+    )
+    assert facts(read(text, "major"))["major"] == "engineering"

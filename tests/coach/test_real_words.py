@@ -133,10 +133,7 @@ def test_when_new_facts_change_the_list_the_reply_says_what_came_in(conversation
 def test_the_real_style_posts_and_families_pass_the_evaluation(catalog):
     out = io.StringIO()
     call_command(
-        "evaluate_coach",
-        str(DATA / "real_posts.json"),
-        str(DATA / "real_posts_validation.json"),
-        stdout=out,
+        "evaluate_coach", *(str(path) for path in sorted(DATA.glob("real_posts*.json"))), stdout=out
     )
     assert "wrong facts 0, re-asks 0" in out.getvalue().splitlines()[-1]
 
