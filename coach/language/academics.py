@@ -64,6 +64,10 @@ _HAS_A = re.compile(
     r"maintains?|sitting at)|'s) an?\s*"
     r"(?P<number>[0-5]\.\d{1,2})\b(?!\s*(?:k|%|million|on the (?:sat|act)))"
 )
+_GPA_BEFORE_SCORE = re.compile(
+    r"(?<![\d.$])(?P<number>[0-4]\.\d{1,2})\s*(?:uw|unweighted)?\s*[,/|]\s*"
+    r"(?:(?:sat|act)\b|\d{2,4}\s*(?:sat|act)\b)"
+)
 # Label orders in "GPA (UW/W): 3.9/4.7" and "GPA (W/UW): 4.7/3.9".
 _WEIGHTED_FIRST = re.compile(r"\bw\s*/\s*uw\b|\bweighted\s*/\s*unweighted\b")
 
@@ -97,8 +101,11 @@ def _tokens(text: str, weighted_first: bool) -> list[_Token]:
         if match.group("high"):
             value = round((value + float(match.group("high"))) / 2, 2)
         denominator = match.group("denominator")
+        # A declared scale ("(4.0 scale)", "a 100 scale") belongs to the unmarked value it follows,
+        # never to one marked weighted or unweighted.
+        token_scale = declared_scale if kind is None else None
         if denominator is None:
-            tokens.append(_Token(value, match.start(), match.group(0), kind, declared_scale))
+            tokens.append(_Token(value, match.start(), match.group(0), kind, token_scale))
             continue
         second = float(denominator)
         if second in GRADING_SCALES and second >= value:
@@ -176,7 +183,8 @@ def read_gpa_prose(text: str, *, asked: bool) -> GpaReading | float | None:
         if "." in token.raw and (token.kind or token.raw.startswith("cumulative")):
             candidates.append(token)
     if not candidates:
-        bare = _HAS_A.search(text)
+        # "3.4, ACT 23": a GPA-looking number right before a test score.
+        bare = _HAS_A.search(text) or _GPA_BEFORE_SCORE.search(text)
         if bare:
             value = float(bare.group("number"))
             candidates.append(_Token(value, bare.start(), bare.group(0), None, None))
@@ -217,6 +225,11 @@ _SUPERSCORE = re.compile(
 _SENT_SCORE = re.compile(
     r"\b(?:sent|sending|send|submitted|submitting|reported|reporting|using)\s+"
     r"(?:only\s+)?(?:the|my|a|an)?\s*(?P<value>\d{2,4})\b(?!\s*(?:k|%|times|schools|apps))"
+)
+_SAT_AFTER_GPA = re.compile(
+    r"(?<![\d.$])[0-4]\.\d{1,2}\s*(?:uw|w|unweighted|gpa)?\s*[,/|]?\s*"
+    r"(?P<value>1[0-5]\d{2}|1600|[89]\d{2})\b(?!\s*(?:k\b|%|\$|dollars|a (?:year|month)|per|hours|"
+    r"hrs|students|kids|miles))"
 )
 _LATER_ATTEMPT = re.compile(r"\b(?P<first>\d{2,4})\s*(?:→|->|=>|-->)\s*(?P<value>\d{2,4})\b")
 
@@ -280,6 +293,9 @@ def read_scores(text: str) -> list[ScoreReading]:
                 keep(_by_range(number), number, raw)
         elif numbers:
             keep(match.group("test"), numbers[0], raw)
+    # "3.8 uw 1360": a total right after a GPA is the SAT.
+    if "sat" not in found and (after_gpa := _SAT_AFTER_GPA.search(text)):
+        keep("sat", int(after_gpa.group("value")), after_gpa.group(0))
     # What the student sends beats a first attempt: the superscore, the score "sent", the later
     # of "1380 → 1470".
     for pattern in (_LATER_ATTEMPT, _SENT_SCORE, _SUPERSCORE):

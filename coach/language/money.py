@@ -48,11 +48,11 @@ _UNIT = r"(?P<{name}>k\b|thousand\b|grand\b|million\b|m\b)"
 _MONEY = re.compile(
     r"(?P<dollar>\$)?\s?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
     + _UNIT.format(name="scale")
-    + r"?(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo)\b)?"
+    + r"?(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo|semester|sem|term)\b)?"
 )
 _WORD_MONEY = re.compile(
     rf"\b(?P<words>(?:(?:{NUMBER_WORD_PATTERN}|a)[\s-]*)+)\s*(?P<scale>thousand|grand|k)\b"
-    r"(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo)\b)?"
+    r"(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo|semester|sem|term)\b)?"
 )
 _FIGURE = (
     r"\$?\s?(?P<{n}>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s*"
@@ -61,9 +61,11 @@ _FIGURE = (
 _CLOSED_BRACKET = re.compile(
     _FIGURE.format(n="low") + r"\s*(?:-|–|to)\s*" + _FIGURE.format(n="high")
 )
-_UNDER = re.compile(r"(?:<|≤|under|below|less than|lower than)\s*" + _FIGURE.format(n="high"))
+_UNDER = re.compile(
+    r"(?:<|≤|\bunder|\bbelow|\bless than|\blower than)\s*" + _FIGURE.format(n="high")
+)
 _OVER = re.compile(
-    r"(?:>|≥|over|above|more than|greater than)\s*"
+    r"(?:>|≥|\bover|\babove|\bmore than|\bgreater than)\s*"
     + _FIGURE.format(n="low")
     + r"|"
     + _FIGURE.format(n="plus")
@@ -72,6 +74,17 @@ _OVER = re.compile(
 # Income said in words that still place it in a price bracket.
 LOW_INCOME = re.compile(r"\b(?:low|lower|very low)[- ]income\b|\bpell[- ]eligible\b")
 LOW_INCOME_VALUE = 30_000
+
+
+def _per_year(period: str | None) -> int:
+    """How many of a period make a year: a month 12, a semester or term 2."""
+    if not period:
+        return 1
+    if re.search(r"\bmo(nth)?\b", period):
+        return 12
+    if re.search(r"\b(?:semester|sem|term)\b", period):
+        return 2
+    return 1
 
 
 def _clause_around(text: str, start: int, end: int) -> str:
@@ -101,23 +114,37 @@ def _brackets(text: str) -> list[Amount]:
         low = _figure(match.group("low"), low_unit, other_unit=high_unit)
         high = _figure(match.group("high"), high_unit, other_unit=low_unit)
         if low < high:
-            bracket = {"low": low, "high": high}
-            found.append(Amount(low, *match.span(), _clause_around(text, *match.span()), bracket))
+            found.append(_bracket_amount(text, match, low, high))
     for match in _UNDER.finditer(text):
         if not _is_money(match.group("high"), match.group("high_unit"), "$" in match.group(0)):
             continue
-        high = _figure(match.group("high"), match.group("high_unit"))
-        bracket = {"low": None, "high": high}
-        found.append(Amount(high, *match.span(), _clause_around(text, *match.span()), bracket))
+        found.append(
+            _bracket_amount(
+                text, match, None, _figure(match.group("high"), match.group("high_unit"))
+            )
+        )
     for match in _OVER.finditer(text):
         name = "low" if match.group("low") else "plus"
         number, unit = match.group(name), match.group(f"{name}_unit")
         if not _is_money(number, unit, "$" in match.group(0)):
             continue
-        low = _figure(number, unit)
-        bracket = {"low": low, "high": None}
-        found.append(Amount(low, *match.span(), _clause_around(text, *match.span()), bracket))
+        found.append(_bracket_amount(text, match, _figure(number, unit), None))
     return found
+
+
+_PERIOD_AFTER = re.compile(r"\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo|semester|sem|term)\b")
+
+
+def _bracket_amount(text: str, match: re.Match, low: int | None, high: int | None) -> Amount:
+    """A bracket as one amount, made yearly when a period follows ("under $10k a semester")."""
+    period = _PERIOD_AFTER.match(text, match.end())
+    times = _per_year(period.group(0) if period else None)
+    low = low * times if low is not None else None
+    high = high * times if high is not None else None
+    end = period.end() if period else match.end()
+    bracket = {"low": low, "high": high}
+    value = low if low is not None else high
+    return Amount(value, match.start(), end, _clause_around(text, match.start(), end), bracket)
 
 
 def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
@@ -150,8 +177,7 @@ def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
             if re.search(r"\b(sat|act|gpa)\b", text[max(0, match.start() - 12) : match.end() + 12]):
                 continue
         value *= _SCALES.get(scale, 1)
-        if match.group("period") and re.search(r"mo(nth)?\b", match.group("period")):
-            value *= 12
+        value *= _per_year(match.group("period"))
         amounts.append(
             Amount(int(value), match.start(), match.end(), _clause_around(text, *match.span()))
         )
@@ -162,8 +188,7 @@ def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
         if number is None:
             continue
         value = number * 1000
-        if match.group("period") and re.search(r"mo(nth)?\b", match.group("period")):
-            value *= 12
+        value *= _per_year(match.group("period"))
         amounts.append(
             Amount(value, match.start(), match.end(), _clause_around(text, *match.span()))
         )
@@ -178,8 +203,10 @@ BUDGET_CUES = (
     r"\b(afford|affordable|budget|pay|paying|spend|spending|contribute|tuition|cost|costs|"
     r"can (?:only |just |probably |maybe )?do|could (?:only |just |probably |maybe )?do|can't do|"
     r"cannot do|can't pay|can't spend|can't afford|ceiling|budgeted|"
-    r"set aside|saved|manage|cover|covers|toward|towards|swing|give|chip in|spare|handle|put in|"
-    r"keep it under|keep it below|for (?:college|school|tuition)|out of pocket|per year for|efc|"
+    r"set aside|saved|manage|cover|covers|covering|toward|towards|swing|give|chip in|spare|handle|"
+    r"put in|"
+    r"keep it under|keep it below|ok with|okay with|fine with|comfortable with|most we can|"
+    r"for (?:college|school|tuition)|out of pocket|per year for|efc|"
     r"sai)\b"
 )
 # Words that bound a budget but also describe incomes ("income is under 40k").

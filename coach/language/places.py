@@ -62,8 +62,7 @@ _COLLEGE_AFTER = re.compile(
 )
 _COLLEGE_BEFORE = re.compile(
     r"(?:\b(?:university|univ\.?|u|college|state university) of(?: the)?|\b(?:uc|unc|suny|cuny|"
-    r"csu|cal state|penn|ut|uw|umass|uconn|usc|upenn|miami|central|eastern|western|northern|"
-    r"southern|southeastern|northwestern|southwestern|northeastern) )\s*$"
+    r"csu|cal state|penn|ut|uw|umass|uconn|usc|upenn|miami) )\s*$"
 )
 
 # Words that say where the student lives; a place up to four words after one of them (a city,
@@ -99,10 +98,12 @@ _WISH_WORD = re.compile(
 )
 WISH_BEFORE = re.compile(
     r"\b(?:(?:stay|remain|study|attend|consider|look|apply|prefer|like|love|move|go|head|think|"
-    r"want|hope|lean|focus|target|aim|dream)(?:s|es|ed|ing)?|staying|studies|schools?|colleges?|"
+    r"want|hope|lean|focus|target|aim|dream|say)(?:s|es|ed|ing)?|said|staying|studies|schools?|"
+    r"colleges?|"
     r"universities|programs?|campus(?:es)?|open to|preferably|somewhere|anywhere|within|"
     r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$"
-    r"|\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna) leave\s+$"
+    r"|\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|"
+    r"can't|cant|cannot|can not|won't|wont) leave\s+$"
 )
 # "Get out of New England", "leave Texas": a place to avoid is no wish.
 NOT_WISH_BEFORE = re.compile(
@@ -112,7 +113,7 @@ NOT_WISH_BEFORE = re.compile(
 )
 # ...but "don't want to leave Georgia" is a wish to stay.
 STAY_NOT_LEAVE = re.compile(
-    r"\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna) leave\s+$"
+    r"\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|can't|cant|cannot|can not|won't|wont) leave\s+$"
 )
 # Words that carry a wish across a comma: "stay near home, so Connecticut or New York".
 _CLAUSE_CONTINUES = re.compile(
@@ -124,7 +125,8 @@ _DIRECTION_AFTER = re.compile(r"^\s+of\b")
 # "Stay in Ohio" says where the family lives too, though less surely than "we live in Ohio".
 STAY_BEFORE = re.compile(
     r"\b(?:stay|staying|remain|remaining)(?: close to home)? in\s+$"
-    r"|\b(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna) leave\s+$"
+    r"|\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna)|can't|cant|cannot|"
+    r"won't|wont) leave\s+$"
 )
 # "Anywhere" as a wish when the coach did not ask: "she'll go anywhere", not "didn't submit it
 # anywhere".
@@ -215,9 +217,21 @@ def _in_college_name(original: str, lowered: str, start: int, end: int) -> bool:
     )
 
 
-def place_mentions(original: str, lowered: str, *, field_value: bool = False) -> list[PlaceMention]:
+# The writer speaking of themself: when a grandparent or a counselor writes for a student, "I live
+# in Tucson" and "I'd love him closer to me in Arizona" are not the student's home or wish.
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i am|i've|i'd|i'll|me|we|we're|we are|we've|we'd)\b")
+_RESIDENCE_WORDS = re.compile(
+    r"live|lives|living|lived|reside\w*|from|hail from|moved|based|located|home|here|i'm|im|"
+    r"i am|we're|we are"
+)
+
+
+def place_mentions(
+    original: str, lowered: str, *, field_value: bool = False, writer_is_other: bool = False
+) -> list[PlaceMention]:
     """Every place `lowered` names, in order, with the cues around it. `field_value`: the text is
-    the value of a labelled field ("Residence: OR"), where a lone ambiguous code is a state."""
+    the value of a labelled field ("Residence: OR"), where a lone ambiguous code is a state.
+    `writer_is_other`: someone other than the family writes (a grandparent, a counselor)."""
     mentions: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -230,6 +244,20 @@ def place_mentions(original: str, lowered: str, *, field_value: bool = False) ->
         before = lowered[max(0, start - 60) : start]
         avoided = bool(NOT_WISH_BEFORE.search(before)) and not STAY_NOT_LEAVE.search(before)
         home_word = _home_word_before(lowered, start)
+        clause = _clause_before(lowered, start)
+        wished = bool(WISH_BEFORE.search(clause)) and not avoided
+        if writer_is_other:
+            at = before.rfind(home_word) if home_word else -1
+            # The subject just before the home word: "I live in Tucson" is the writer's home;
+            # "she lives with me in Mississippi" is the student's.
+            own_home = _FIRST_PERSON.fullmatch(home_word or "") or _FIRST_PERSON.search(
+                before[max(0, at - 10) : at]
+            )
+            # A counselor's school is the student's too; a grandparent's home is not.
+            if home_word and own_home and _RESIDENCE_WORDS.fullmatch(home_word):
+                home_word, avoided = None, True
+            if _FIRST_PERSON.search(re.split(r"[,(]", clause)[-1]):
+                wished = False
         mentions.append(
             PlaceMention(
                 codes,
@@ -239,7 +267,7 @@ def place_mentions(original: str, lowered: str, *, field_value: bool = False) ->
                 home_cue=bool(
                     home_word or HOME_BEFORE.search(before) or HOME_AFTER.match(lowered[end:])
                 ),
-                wish_cue=bool(WISH_BEFORE.search(_clause_before(lowered, start))) and not avoided,
+                wish_cue=wished,
                 avoided=avoided,
                 past_home=bool(home_word and PAST_HOME_WORDS.fullmatch(home_word)),
             )
@@ -346,11 +374,14 @@ def read_places(
     home_known: str | None,
     self_description: bool,
     describes_student: bool = False,
+    writer_is_other: bool = False,
 ) -> PlaceReading:
     """Home and wished-for states. `self_description`: the text describes the student (a post or
     a long first message) rather than answering a question, so uncued states are not wishes.
     `describes_student`: it states grades or a major, so a city named in it is where they live."""
-    mentions = _with_inherited_cues(place_mentions(original, lowered), lowered)
+    mentions = _with_inherited_cues(
+        place_mentions(original, lowered, writer_is_other=writer_is_other), lowered
+    )
     home: list[PlaceMention] = []
     wanted: list[PlaceMention] = []
     for mention in mentions:

@@ -98,14 +98,37 @@ def _field_kind(label: str) -> str | None:
     return None
 
 
+# "3.7/1350/CS/TX/80k" and "3.52 UW / 1290 SAT / nursing / OH": a profile as one line of stats.
+_STAT_RUN = re.compile(r"(?<!\S)[^\s/]+(?:/[^\s/]+){3,}(?!\S)")
+_SPACED_SLASHES = re.compile(r"(?:[^\n/]+ / ){3,}[^\n]+")
+# A piece of such a line that is only a number: a GPA, or an SAT total.
+_BARE_GPA = re.compile(r"~?[0-4]\.\d{1,2}\s*(?:uw|unweighted|gpa)?")
+_BARE_SAT = re.compile(r"(?:sat\s*)?(?:1[0-5]\d{2}|1600|[4-9]\d{2})(?:\s*sat)?")
+
+
+def _stat_lines(text: str) -> list[list[str]]:
+    """Each physical line of `text` as its pieces: a line of stats separated by pipes, bullets or
+    slashes is one piece per stat."""
+    text = _STAT_RUN.sub(lambda match: " | ".join(match.group(0).split("/")), text)
+    text = _SPACED_SLASHES.sub(lambda match: match.group(0).replace(" / ", " | "), text)
+    return [re.split(r"\s[|•]\s", line) for line in text.split("\n")]
+
+
 def segment(text: str) -> Segmented:
     """Split `text` (normalized, original case) into fields and prose, line by line."""
     result = Segmented()
     skipping = False
     section = ""
-    lines = re.split(r"\n|\s[|•]\s", text)
+    physical_lines = _stat_lines(text)
     # "3.2 UW | 1150 SAT | Marketing | Ohio": a profile in one line is a post too.
-    result.is_post = len(lines) - text.count("\n") >= 3
+    result.is_post = any(len(pieces) >= 3 for pieces in physical_lines)
+    lines = []
+    for pieces in physical_lines:
+        # "Demographics: F | white | rural ME | ~45k": the pieces after a label belong to it.
+        first = _FIELD.match(_MARKUP.sub("", pieces[0]).strip().lower())
+        carries = first and _field_kind(first.group("label").strip()) == "demographics"
+        lines.append(pieces[0])
+        lines.extend(f"demographics: {piece}" if carries else piece for piece in pieces[1:])
     for raw_line in lines:
         line = _MARKUP.sub("", raw_line).strip()
         line = re.sub(r"\*\*|__", "", line).strip()
@@ -144,6 +167,10 @@ def segment(text: str) -> Segmented:
                 else:
                     result.fields.append((kind, label, value))
                 continue
+            value_only = lowered[len(lowered) - len(match.group("value")) :].strip()
+            if result.is_post and _BARE_GPA.fullmatch(value_only):
+                result.fields.append(("gpa", label, value_only))  # "stats: 3.7"
+                continue
             if IGNORED_LABELS.match(label.strip(" ()")):
                 result.is_post = True
                 if SCHOOL_LABELS.match(label.strip(" ()")):
@@ -155,6 +182,12 @@ def segment(text: str) -> Segmented:
         if section == "demographics":
             # "Female, Hispanic, Colorado, ~120k" under a Demographics header.
             result.fields.append(("demographics", "demographics", line))
+            continue
+        if result.is_post and _BARE_GPA.fullmatch(lowered):
+            result.fields.append(("gpa", "gpa", line))
+            continue
+        if result.is_post and _BARE_SAT.fullmatch(lowered):
+            result.fields.append(("scores", "sat", line))
             continue
         result.prose.append(line)
     return result

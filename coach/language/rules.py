@@ -69,6 +69,7 @@ _UNDECIDED = (
     r"|\b(?:isn't|is not|aren't|not) sure (?:what|which) (?:to study|major|field)"
     r"|\b(?:doesn't|does not|don't|do not) know (?:what|which) (?:\w+ ){0,3}?(?:to study|major|field|wants? to study)"
     r"|\bno idea what (?:to study|major)|\bhasn't decided\b|\bhas not decided\b|\bstill exploring\b"
+    r"|\b(?:no (?:clue|idea)|not sure|idk|don't know|do not know)\b[^.;]{0,20}\b(?:major|study|studying)\b"
     r"|\bopen to any major\b"
 )
 _STUDY_CUE = (
@@ -94,9 +95,24 @@ _CUE_RIGHT_BEFORE = re.compile(
 _CUE_RIGHT_AFTER = re.compile(r"^\s*(?:major|majors|degree|program|studies|minor)\b")
 # "My dad is an engineer" says nothing about what the student will study.
 _RELATIVE_AT_WORK = re.compile(
-    r"\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|grand(?:ma|pa|mother|father|"
-    r"parents?))\b[^.;,]{0,20}\b(?:is|are|was|were|works?|worked)\b"
+    r"(?:\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|husband|wife|siblings?|"
+    r"cousins?|grand(?:ma|pa|mother|father|parents?))|\b(?:our|my|his|her) (?:oldest|older|eldest|"
+    r"middle|younger)(?: one| son| daughter| kid| child)?)(?:'s)?\b[^.;,]{0,25}"
+    r"\b(?:is|are|was|were|works?|worked|went|goes|attends?|attended|studied|studies|majored|'s)\b"
+    r"|\b(?:mom|dad|mother|father)'s an?\b"
 )
+# Someone writing for a student who is not their child: their own home and wishes are not the
+# student's.
+_WRITER_IS_OTHER = (
+    r"\bmy (?:grand(?:son|daughter|child|kid)s?|niece|nephew|students?|client|mentee)\b"
+    r"|\bcounselor here\b|\bi'?m an? (?:school |guidance |college |independent )?counselor\b"
+    r"|\bon behalf of\b|\bhelping (?:my )?(?:an? )?(?:grand\w+|student|niece|nephew|neighbor)\b"
+)
+_NOT_THE_MAJOR_BEFORE = re.compile(
+    r"\b(?:not|n't|never|no longer)\b[^.;,]{0,15}\b(?:want|wants|interested|into|like|likes|be)\b"
+    r"[^.;,]{0,12}$"
+)
+_WORKPLACE_AFTER = re.compile(r"^\s+(?:clinic|hospital|office|shop|store|practice|firm|company)\b")
 # Up to this many words, a message answering a question is read as the answer.
 SHORT_ANSWER_WORDS = 12
 _CAREER_WORDS = re.compile(
@@ -132,6 +148,12 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
             ) or _CUE_RIGHT_AFTER.match(lowered[match.end() : end])
             if _HERITAGE_WORDS.match(word) and not (adjacent_cue or not strict):
                 continue
+            if _NOT_THE_MAJOR_BEFORE.search(
+                lowered[max(start, match.start() - 30) : match.start()]
+            ):
+                continue  # "she does NOT want to be a vet"
+            if _WORKPLACE_AFTER.match(lowered[match.end() : end]):
+                continue  # "works at a veterinary clinic"
             clause_has_cue = _any(_STUDY_CUE, clause) or len(clause.split()) <= 3
             if strict and _WEAK_MAJOR_WORDS.match(word) and not clause_has_cue:
                 continue
@@ -411,9 +433,13 @@ def _read_money(
     money_asked = "budget" in asked or "income" in asked or only is not None
     amounts = money_amounts(text, bare_numbers_are_money=money_asked)
     known_income = (profile or {}).get("income")
+    student_pronoun = _student_pronoun(text)
     for index, amount in enumerate(amounts):
         if is_other_figure(text, amount):
             continue
+        for_whom = re.match(r"[^.;,]{0,20}?\bfor (him|her)\b", text[amount.end :])
+        if student_pronoun and for_whom and for_whom.group(1) != student_pronoun:
+            continue  # "we pay about 14k a semester for him" (her brother)
         # A field's label decides, unless the words say otherwise: "Income: ~$130k (parents
         # will cover up to $25k/yr)" holds a budget too.
         label_asked = {only} if only else asked
@@ -437,6 +463,15 @@ def _read_money(
         # "Low income" places the family in the lowest price bracket; it is read, not said.
         words = {"words": LOW_INCOME.search(text).group(0)}
         reading.offer("income", LOW_INCOME_VALUE, "low income", 0.8, "inferred", words)
+
+
+def _student_pronoun(text: str) -> str | None:
+    """ "her" or "him", whichever the message uses most for someone (the student, usually)."""
+    hers = len(re.findall(r"\b(?:she|her|she's)\b", text))
+    his = len(re.findall(r"\b(?:he|him|his|he's)\b", text))
+    if hers == his:
+        return None
+    return "her" if hers > his else "him"
 
 
 def _read_home_field(reading: _Reading, value: str) -> None:
@@ -539,6 +574,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         home_known=profile.get("home_state"),
         self_description=self_description and "location" not in asked_set,
         describes_student=any(reading.has(slot) for slot in ("gpa", "sat", "act", "major")),
+        writer_is_other=_any(_WRITER_IS_OTHER, readable),
     )
     if places.home:
         reading.offer("home_state", places.home, "home state")

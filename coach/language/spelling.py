@@ -72,7 +72,10 @@ _TOKEN = re.compile(r"[A-Za-z]{6,}")
 
 
 def _derived_from(token: str, word: str) -> bool:
-    """ "histories", "Georgian", "agricultural": a longer word built on a known one."""
+    """ "histories", "Georgian", "agricultural", "Indian": a word built on a known one, or the
+    known one built on it."""
+    if word.startswith(token):
+        return True
     return len(token) > len(word) and len(os.path.commonprefix([token, word])) >= len(word) - 2
 
 

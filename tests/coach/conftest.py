@@ -1,6 +1,24 @@
 import pytest
 
 from coach.graph import nodes, runner
+from coach.services import conversation_start, family_message_submit
+
+
+@pytest.fixture
+def conversation(family_alice, catalog):
+    return conversation_start(family=family_alice)
+
+
+@pytest.fixture
+def say(run_tools_in_process):
+    """Send a family message, let the tools it needs run, and return the coach's reply."""
+
+    def send(conversation, text: str):
+        family_message_submit(conversation=conversation, text=text)
+        run_tools_in_process(conversation)
+        return conversation.messages.filter(role="coach").order_by("-seq").first()
+
+    return send
 
 
 class Boom(RuntimeError):

@@ -9,7 +9,6 @@ from django.core.management import call_command
 
 from coach.models import DecisionTrace, ProfileFact
 from coach.profile import OPTIONAL_TOPICS
-from coach.services import conversation_start, family_message_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -18,23 +17,6 @@ EVERYTHING = (
     "Hello, my son Eli is a senior. GPA 3.6, SAT 1280. He wants to study computer science and stay "
     "in Pennsylvania or New York. We can afford roughly $30k per year."
 )
-
-
-@pytest.fixture
-def conversation(family_alice, catalog):
-    return conversation_start(family=family_alice)
-
-
-@pytest.fixture
-def say(run_tools_in_process):
-    """Send a family message, let the tools it needs run, and return the coach's reply."""
-
-    def send(conversation, text: str):
-        family_message_submit(conversation=conversation, text=text)
-        run_tools_in_process(conversation)
-        return conversation.messages.filter(role="coach").order_by("-seq").first()
-
-    return send
 
 
 def test_everything_volunteered_in_the_first_message_recommends_on_that_turn(conversation, say):

@@ -1093,3 +1093,65 @@ def test_a_country_is_not_a_language_major():
         "Military kid, dad is stationed in Germany right now. Want to study aerospace engineering."
     )
     assert facts(read(text, "major"))["major"] == "engineering"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "3.52 UW / 1290 SAT / nursing / OH / ~60k HHI",
+            {"gpa": 3.52, "sat": 1290, "home_state": "OH"},
+        ),
+        (
+            "stats: 3.7/1350/CS/TX/80k",
+            {"gpa": 3.7, "sat": 1350, "home_state": "TX", "income": 80000},
+        ),
+        ("hi! junior here from portland maine. 3.8 uw 1360.", {"gpa": 3.8, "sat": 1360}),
+        ("3.4, ACT 23, want welding engineering, from Ohio.", {"gpa": 3.4, "act": 23}),
+    ],
+)
+def test_a_profile_written_as_a_line_of_stats_is_read_stat_by_stat(text, found):
+    reading = facts(read(text))
+    assert {slot: reading.get(slot) for slot in found} == found
+
+
+def test_a_grandparents_own_home_and_wishes_are_not_the_students():
+    text = (
+        "I'm writing on behalf of my grandson. I live in Tucson, but he lives with his parents "
+        "outside Portland, Oregon. I'd love to have him closer to me in Arizona, but he has his "
+        "heart set on staying in Oregon or Washington."
+    )
+    reading = facts(read(text))
+    assert (reading["home_state"], reading["states"]) == ("OR", ["OR", "WA"])
+
+
+def test_a_counselors_school_is_where_the_student_lives():
+    text = "I'm a high school counselor in Fresno, California, reaching out for one of my students."
+    assert facts(read(text))["home_state"] == "CA"
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("We can pay $7,500 a semester, no more.", 15000),
+        ("We can't do more than $10k a semester for her.", 20000),
+    ],
+)
+def test_a_budget_per_semester_is_made_yearly(text, budget):
+    assert facts(read(text))["budget"] == budget
+
+
+def test_what_a_sibling_costs_is_not_the_students_budget():
+    text = (
+        "She wants to be a nurse. Her brother is at Virginia Tech and we pay about 14k a semester "
+        "for him, so we can't do more than $10k a semester for her."
+    )
+    assert facts(read(text))["budget"] == 20000
+
+
+def test_a_career_the_student_rejects_or_a_workplace_is_not_the_major():
+    text = (
+        "She works at a veterinary clinic, but she does NOT want to be a vet. She wants to major "
+        "in political science."
+    )
+    assert facts(read(text))["major"] == "social_sciences"

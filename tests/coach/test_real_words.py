@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 
 from coach.models import ProfileFact, ToolCall
-from coach.services import conversation_start, family_message_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +22,6 @@ POST = (
 )
 # Everything the gate needs, with a budget the family states outright.
 READY = "Biology, GPA 3.8, ACT 29, we can pay 18k a year, schools in North Carolina."
-
-
-@pytest.fixture
-def conversation(family_alice, catalog):
-    return conversation_start(family=family_alice)
-
-
-@pytest.fixture
-def say(run_tools_in_process):
-    def send(conversation, text: str):
-        family_message_submit(conversation=conversation, text=text)
-        run_tools_in_process(conversation)
-        return conversation.messages.filter(role="coach").order_by("-seq").first()
-
-    return send
 
 
 def test_a_post_as_the_first_message_fills_the_profile_from_its_fields(conversation, say):
@@ -80,18 +64,23 @@ def test_an_income_answer_to_the_income_question_never_becomes_the_budget(conver
     assert (conversation.profile["budget"], conversation.profile["income"]) == (18000, 95000)
 
 
+@pytest.fixture
+def amount_in_question(conversation, say):
+    """A stated budget, then an unasked amount that may be a new budget or the income."""
+    say(conversation, "Biology, GPA 3.8, ACT 29, we can pay 18k a year.")
+    return say(conversation, "North Carolina. Also $95,000 a year.")
+
+
 def test_an_unasked_amount_that_conflicts_with_the_budget_is_confirmed_not_stored(
-    conversation, say
+    conversation, amount_in_question
 ):
-    say(conversation, "Biology, GPA 3.8, ACT 29, we can pay 18k a year.")
-    reply = say(conversation, "North Carolina. Also $95,000 a year.")
     assert conversation.profile["budget"] == 18000
-    assert "Is $95,000 your new yearly budget, or your household income?" in reply.text
+    assert "Is $95,000 your new yearly budget, or your household income?" in amount_in_question.text
 
 
-def test_answering_the_confirmation_stores_the_amount_where_the_family_says(conversation, say):
-    say(conversation, "Biology, GPA 3.8, ACT 29, we can pay 18k a year.")
-    say(conversation, "North Carolina. Also $95,000 a year.")
+def test_answering_the_confirmation_stores_the_amount_where_the_family_says(
+    conversation, say, amount_in_question
+):
     say(conversation, "That's our household income.")
     assert (conversation.profile["budget"], conversation.profile["income"]) == (18000, 95000)
 
