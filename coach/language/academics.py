@@ -65,7 +65,7 @@ _HAS_A = re.compile(
     r"(?P<number>[0-5]\.\d{1,2})\b(?!\s*(?:k|%|million|on the (?:sat|act)))"
 )
 _GPA_BEFORE_SCORE = re.compile(
-    r"(?<![\d.$])(?P<number>[0-4]\.\d{1,2})\s*(?:uw|unweighted)?\s*[,/|]\s*"
+    r"(?<![\d.$])(?P<number>[0-4]\.\d{1,2})\s*(?:uw|unweighted)?\s*(?:[,/|]|and)\s*(?:an? )?"
     r"(?:(?:sat|act)\b|\d{2,4}\s*(?:sat|act)\b)"
 )
 # Label orders in "GPA (UW/W): 3.9/4.7" and "GPA (W/UW): 4.7/3.9".

@@ -48,7 +48,8 @@ _UNIT = r"(?P<{name}>k\b|thousand\b|grand\b|million\b|m\b)"
 _MONEY = re.compile(
     r"(?P<dollar>\$)?\s?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
     + _UNIT.format(name="scale")
-    + r"?(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo|semester|sem|term)\b)?"
+    + r"?(?:\s*(?:dollars|usd|bucks))?"
+    r"(?P<period>\s*(?:/|per|a|an|each|every|one)\s*(?:yr|year|month|mo|semester|sem|term)\b)?"
 )
 _WORD_MONEY = re.compile(
     rf"\b(?P<words>(?:(?:{NUMBER_WORD_PATTERN}|a)[\s-]*)+)\s*(?P<scale>thousand|grand|k)\b"
@@ -206,6 +207,7 @@ BUDGET_CUES = (
     r"set aside|saved|manage|cover|covers|covering|toward|towards|swing|give|chip in|spare|handle|"
     r"put in|"
     r"keep it under|keep it below|ok with|okay with|fine with|comfortable with|most we can|"
+    r"capped|cap|caps|limit|limited to|"
     r"for (?:college|school|tuition)|out of pocket|per year for|efc|"
     r"sai)\b"
 )

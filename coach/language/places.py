@@ -40,6 +40,11 @@ _STATE_NAME_PATTERN = _names_pattern(STATE_NAMES)
 _REGION_PATTERN = _names_pattern(REGIONS)
 _AREA_PATTERN = _names_pattern(AREAS)
 _CODE_PATTERN = re.compile(r"\b([A-Z]{2})\b")
+# Lower-case codes that are no everyday word, after a word that introduces a place.
+_LOWERCASE_CODE = re.compile(
+    r"\b(?:in|from|to|near|outside|outside of)\s+(nj|ny|nc|sc|tx|fl|ca|wa|az|nv|nm|ut|ga|va|wv|"
+    r"pa|ct|ri|vt|nh|mn|wi|mi|il|ia|mo|ks|nd|sd|mt|wy|ky|tn|ms|ar|ak|dc)\b"
+)
 # "Portland, OR" and "Residence: IN": a code that is also a word, where only a state fits.
 # "Eugene, OR", "Eugene OR", "rural ME": a code that is also a word, after a city or a qualifier.
 _CITY_COMMA_CODE = re.compile(
@@ -98,8 +103,8 @@ _WISH_WORD = re.compile(
 )
 WISH_BEFORE = re.compile(
     r"\b(?:(?:stay|remain|study|attend|consider|look|apply|prefer|like|love|move|go|head|think|"
-    r"want|hope|lean|focus|target|aim|dream|say)(?:s|es|ed|ing)?|said|staying|studies|schools?|"
-    r"colleges?|"
+    r"want|hope|lean|focus|target|aim|dream|say)(?:s|es|ed|ing)?|said|staying|studies|"
+    r"(?<!high )schools?(?! year)|colleges?|"
     r"universities|programs?|campus(?:es)?|open to|preferably|somewhere|anywhere|within|"
     r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$"
     r"|\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|"
@@ -175,6 +180,9 @@ _LIST_WORDS = re.compile(
 )
 
 
+_PLACE_NOUN = re.compile(r"town|city|suburbs?|burbs|village|county|farm|ranch|area|part|outskirts")
+
+
 def _home_word_before(lowered: str, start: int) -> str | None:
     """The word saying where the student lives ("live", "from", "a junior", "grew up") when the
     place at `start` follows it within a few words of its own sentence, with no wish or verb of
@@ -187,9 +195,10 @@ def _home_word_before(lowered: str, start: int) -> str | None:
     between = sentence[last.end() :]
     if WISH_BEFORE.search(sentence[last.start() :]) and _WISH_WORD.search(between):
         return None
-    # "would love to be in a city somewhere in the West": the place word is part of a wish.
+    # "would love to be in a city somewhere in the West": the place noun is part of a wish (a
+    # verb such as "live" after a wish is not: "want to major in bio, live in North Carolina").
     clause = re.split(r"[,;:(]", sentence[: last.start()])[-1]
-    if re.search(
+    if _PLACE_NOUN.fullmatch(last.group(0)) and re.search(
         r"\b(?:want|wants|wanna|love|like|prefer|prefers|hope|hoping|looking for)\b", clause
     ):
         return None
@@ -204,7 +213,9 @@ def _clause_before(lowered: str, start: int) -> str:
     sentence = re.split(r"[.;!?\n]\s", lowered[max(0, start - 120) : start])[-1]
     clauses = re.split(r"[,(]", sentence)
     kept = [clauses.pop()]
-    while clauses and _CLAUSE_CONTINUES.match(kept[0]):
+    # A place opening its clause right after a wish ("stay close, New York or New Jersey") or a
+    # clause opening with "so", "like", "or"... carries on the clause before.
+    while clauses and (_CLAUSE_CONTINUES.match(kept[0]) or not kept[0].strip()):
         kept.insert(0, clauses.pop())
     return ",".join(kept)
 
@@ -219,7 +230,9 @@ def _in_college_name(original: str, lowered: str, start: int, end: int) -> bool:
 
 # The writer speaking of themself: when a grandparent or a counselor writes for a student, "I live
 # in Tucson" and "I'd love him closer to me in Arizona" are not the student's home or wish.
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i am|i've|i'd|i'll|me|we|we're|we are|we've|we'd)\b")
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i am|i've|i'd|i'll|me|we|we're|we are|we've|we'd|us|our)\b"
+)
 _RESIDENCE_WORDS = re.compile(
     r"live|lives|living|lived|reside\w*|from|hail from|moved|based|located|home|here|i'm|im|"
     r"i am|we're|we are"
@@ -258,6 +271,9 @@ def place_mentions(
                 home_word, avoided = None, True
             if _FIRST_PERSON.search(re.split(r"[,(]", clause)[-1]):
                 wished = False
+            # "with us in Idaho", "closer to me in Arizona": the writer's own place.
+            if not home_word and re.search(r"\b(?:us|me)\s+in\s+(?:the\s+)?$", before):
+                avoided = True
         mentions.append(
             PlaceMention(
                 codes,
@@ -274,7 +290,8 @@ def place_mentions(
         )
 
     for match in _AREA_PATTERN.finditer(lowered):
-        if re.match(r"\s*\(\s*[a-z]{2}\s*\)", lowered[match.end() :]):
+        in_parentheses = re.match(r"\s*\(\s*([a-z]{2})\s*\)", lowered[match.end() :])
+        if in_parentheses and in_parentheses.group(1).upper() != AREAS[match.group(1)]:
             taken.append(match.span())  # "Miami (OH)": a college, and not Florida
             continue
         add((AREAS[match.group(1)],), *match.span(), "area")
@@ -294,6 +311,9 @@ def place_mentions(
         if name == "washington" and re.match(r"\s*,?\s*d\.?c\.?\b", lowered[match.end() :]):
             code = "DC"
         add((code,), *match.span(), "state")
+    for match in _LOWERCASE_CODE.finditer(lowered):
+        # "we're in nj", "moving to nc": a lower-case code right after "in", "from" or "to".
+        add((match.group(1).upper(),), *match.span(1), "state")
     for match in _CODE_PATTERN.finditer(original):
         code = match.group(1)
         if code not in STATE_CODES or _is_an_id(original, match):
@@ -312,6 +332,13 @@ def place_mentions(
         city = _CITY_BEFORE.search(original[: match.start()])
         add((code,), *match.span(), "area" if city else "state")
     return sorted(mentions, key=lambda mention: mention.start)
+
+
+def _alone_in_clause(lowered: str, mention: PlaceMention) -> bool:
+    """The place is all there is between its commas or stops: "..., 1520 sat, connecticut."."""
+    before = re.split(r"[,.;:\n|/]", lowered[: mention.start])[-1]
+    after = re.split(r"[,.;:\n|/]", lowered[mention.end :])[0]
+    return not (before.strip() or after.strip())
 
 
 def _without_listed_regions(wanted: list[PlaceMention]) -> list[PlaceMention]:
@@ -341,19 +368,24 @@ def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[Pla
             continue
         between = lowered[previous.end : mention.start]
         same_place = re.fullmatch(r",?\s*", between) and previous.kind == "area"
-        if not (mention.home_cue or mention.wish_cue):
-            listed = re.fullmatch(r"\s*(?:,|/|&|or|and|,\s*or|,\s*and)\s*", between)
-            inside = re.fullmatch(r"\s*\(\s*", between) and set(mention.codes) <= set(
-                previous.codes
-            )
-            if listed or inside or same_place:
-                mention = replace(mention, home_cue=previous.home_cue, wish_cue=previous.wish_cue)
         if same_place:
             # "Houston, Texas": the state of a city named just before, read as the city is;
             # "Kansas City, Kansas": the state named outright decides which city it was.
-            mention = replace(mention, kind="area")
+            mention = replace(
+                mention, kind="area", home_cue=previous.home_cue, wish_cue=previous.wish_cue
+            )
             if mention.codes != previous.codes:
                 result.pop()
+        elif not (mention.home_cue or mention.wish_cue):
+            listed = re.fullmatch(
+                r"\s*(?:,|/|&|or|and|,\s*or|,\s*and)\s*(?:maybe |possibly |also |perhaps )?",
+                between,
+            )
+            inside = re.fullmatch(r"\s*\(\s*", between) and set(mention.codes) <= set(
+                previous.codes
+            )
+            if listed or inside:
+                mention = replace(mention, home_cue=previous.home_cue, wish_cue=previous.wish_cue)
         result.append(mention)
     return result
 
@@ -388,12 +420,18 @@ def read_places(
         single = len(mention.codes) == 1
         if mention.avoided or (mention.home_cue and not single and not mention.wish_cue):
             continue  # a place to leave, or a region the family lives in ("PNW kid here")
-        if self_description and single and not (mention.home_cue or mention.wish_cue):
-            # "Ohio" on a line of its own in a profile is where the student lives.
+        if single and not (mention.home_cue or mention.wish_cue):
+            # "Ohio" on a line of its own in a profile, or alone between commas in a line of
+            # stats beside a wish said elsewhere ("1520 sat, connecticut. ... only want schools
+            # in the northeast"), is where the student lives.
             line_start = lowered.rfind("\n", 0, mention.start) + 1
             line_end = lowered.find("\n", mention.end)
             line = lowered[line_start : line_end if line_end != -1 else len(lowered)]
-            if re.fullmatch(r"[\W\d]*", line.replace(lowered[mention.start : mention.end], "")):
+            name = lowered[mention.start : mention.end]
+            alone_on_line = re.fullmatch(r"[\W\d]*", line.replace(name, ""))
+            if (self_description and alone_on_line) or (
+                _alone_in_clause(lowered, mention) and any(m.wish_cue for m in mentions)
+            ):
                 home.append(mention)
                 continue
         if mention.wish_cue and not (mention.home_cue and single and not home):
@@ -421,4 +459,8 @@ def read_places(
         if len(m.codes) == 1 and STAY_BEFORE.search(lowered[max(0, m.start - 40) : m.start])
     ]
     inferred = stays[0].codes[0] if stays and len(codes) == 1 and not known_home else None
+    # "Just want to get out of Ohio": the state to leave is, most likely, home.
+    left = [m for m in mentions if m.avoided and len(m.codes) == 1 and m.kind != "region"]
+    if left and not known_home and not inferred and not writer_is_other:
+        inferred = left[0].codes[0]
     return PlaceReading(home=home_code, wanted=tuple(codes), inferred_home=inferred)

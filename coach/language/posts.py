@@ -164,6 +164,9 @@ def segment(text: str) -> Segmented:
                     # "Location: I want to stay in Alaska or go to Washington" and "What I'm
                     # looking for: ..." say what the student wants: read as sentences.
                     result.prose.append(value)
+                elif kind == "budget":
+                    # "Budget: full pay. Dad says anywhere is fine": a sentence, label and all.
+                    result.prose.append(line)
                 else:
                     result.fields.append((kind, label, value))
                 continue

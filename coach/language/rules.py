@@ -45,7 +45,7 @@ def _any(patterns: str, text: str) -> bool:
 
 
 # A full stop ends a clause; the dot inside "B.Arch" or "3.5" does not.
-_CLAUSE_BREAK = re.compile(r"(?:[,;!?\n()]|\.(?![a-z0-9]))+")
+_CLAUSE_BREAK = re.compile(r"(?:[,;!?\n()]|\.(?![a-z0-9])| but )+")
 
 
 def _clause_spans(text: str) -> list[tuple[int, int]]:
@@ -74,6 +74,7 @@ _UNDECIDED = (
 )
 _STUDY_CUE = (
     r"\b(stud(y|ies|ying)|major|majoring|degree|program|wants? to be|interested in|into|loves?|"
+    r"(?:wanna|want to|wants to|going to|gonna|would like to|like to) do|"
     r"apply|applying|applied|"
     r"passion|pursue|career in|field|track|focus)\b"
     # "I want to go OOS for film": going somewhere for a subject.
@@ -107,6 +108,7 @@ _WRITER_IS_OTHER = (
     r"\bmy (?:grand(?:son|daughter|child|kid)s?|niece|nephew|students?|client|mentee)\b"
     r"|\bcounselor here\b|\bi'?m an? (?:school |guidance |college |independent )?counselor\b"
     r"|\bon behalf of\b|\bhelping (?:my )?(?:an? )?(?:grand\w+|student|niece|nephew|neighbor)\b"
+    r"|\bmy step-?(?:son|daughter|kid|child)\b"
 )
 _NOT_THE_MAJOR_BEFORE = re.compile(
     r"\b(?:not|n't|never|no longer)\b[^.;,]{0,15}\b(?:want|wants|interested|into|like|likes|be)\b"
@@ -623,7 +625,10 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
 
     # What the family says about the topic just asked, when it names no value.
     found_slots = {fact.slot for fact in facts}
-    for topic in asked:
+    # "Doesn't matter." or "Not sure." answers the question asked; in a long message the same
+    # words are about something else ("we don't know how the process works").
+    answer_like = len(readable.split()) <= SHORT_ANSWER_WORDS + 3
+    for topic in asked if answer_like else ():
         if _topic_found(topic, found_slots):
             continue
         if _any(_NO_PREFERENCE, readable) or (topic == "location" and _any(ANYWHERE, readable)):

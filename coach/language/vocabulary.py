@@ -374,7 +374,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"psych(ology)?", "psychology"),
     (
-        r"fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
+        r"audio (engineering|production)|music production|sound design|fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
         "visual_performing_arts",
     ),
     (
@@ -383,7 +383,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"english|literature|creative writing|writing", "english"),
     (r"history", "history"),
-    (r"math(ematics|s)?|statistics", "mathematics"),
+    (r"math(ematics|s)?|statistics?", "mathematics"),
     (
         r"physics|chemistry|astronomy|astrophysics|geology|geoscience|meteorolog(y|ist)|"
         r"atmospheric sciences?|physical sciences?",

@@ -1155,3 +1155,53 @@ def test_a_career_the_student_rejects_or_a_workplace_is_not_the_major():
         "in political science."
     )
     assert facts(read(text))["major"] == "social_sciences"
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [
+        ("senior here, 3.9 uw. we're in nj, money's tight.", "NJ"),
+        ("Demographics: Hispanic F, Chicago (IL), low income, first gen", "IL"),
+        (
+            "political science/pre law, 3.95 uw, 1520 sat, connecticut. only want schools in DC",
+            "CT",
+        ),
+        ("me: 3.4 gpa, act 26, want to major in marine bio, live in north carolina.", "NC"),
+    ],
+)
+def test_more_ways_of_saying_where_the_student_lives(text, home):
+    assert facts(read(text))["home_state"] == home
+
+
+def test_the_state_to_get_out_of_is_probably_home():
+    reading = read("honestly just want to get out of ohio lmao. 3.1 gpa, 1150 sat.")
+    (home,) = [fact for fact in reading.facts if fact.slot == "home_state"]
+    assert (home.value, home.provenance, "states" in facts(reading)) == ("OH", "inferred", False)
+
+
+def test_a_step_parents_own_state_is_not_the_students():
+    text = (
+        "Posting for my stepson. He lives with his mom in Oregon during the school year and with "
+        "us in Idaho in the summers. He'd like to stay in Oregon or Washington."
+    )
+    assert facts(read(text))["states"] == ["OR", "WA"]
+
+
+def test_a_long_message_saying_we_dont_know_does_not_answer_the_question_asked():
+    text = (
+        "Hello, I am the mother of Daniela, she is senior. We need help for the college, we don't "
+        "know how is the process here."
+    )
+    assert "major" not in facts(read(text, "major"))
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("We don't have much money to pay, maybe 500 dollars a month.", 6000),
+        ("We can pay 1,200 dollars every month.", 14400),
+        ("Need merit, parents capped it at 30k/yr.", 30000),
+    ],
+)
+def test_budgets_in_dollars_every_month_or_capped(text, budget):
+    assert facts(read(text))["budget"] == budget
