@@ -7,6 +7,7 @@ are never facts, and sections that list activities, awards or admission decision
 entirely (a decisions list names colleges and states that say nothing about the student).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -90,17 +91,22 @@ class Segmented:
     is_post: bool = False
 
 
+_COMPILED_FIELD_KINDS = [(re.compile(pattern), kind) for pattern, kind in FIELD_KINDS]
+_BOLD = re.compile(r"\*\*|__")
+
+
+@functools.lru_cache(maxsize=1024)
 def _field_kind(label: str) -> str | None:
     label = label.strip(" ()")
-    for pattern, kind in FIELD_KINDS:
-        if re.fullmatch(pattern, label):
+    for pattern, kind in _COMPILED_FIELD_KINDS:
+        if pattern.fullmatch(label):
             return kind
     return None
 
 
 # "3.7/1350/CS/TX/80k" and "3.52 UW / 1290 SAT / nursing / OH": a profile as one line of stats.
 _STAT_RUN = re.compile(r"(?<!\S)[^\s/]+(?:/[^\s/]+){3,}(?!\S)")
-_SPACED_SLASHES = re.compile(r"(?:[^\n/]+ / ){3,}[^\n]+")
+_PIECE_BREAK = re.compile(r"\s[|•]\s")
 # A piece of such a line that is only a number: a GPA, or an SAT total.
 _BARE_GPA = re.compile(r"~?[0-4]\.\d{1,2}\s*(?:uw|unweighted|gpa)?")
 _BARE_SAT = re.compile(r"(?:sat\s*)?(?:1[0-5]\d{2}|1600|[4-9]\d{2})(?:\s*sat)?")
@@ -109,9 +115,14 @@ _BARE_SAT = re.compile(r"(?:sat\s*)?(?:1[0-5]\d{2}|1600|[4-9]\d{2})(?:\s*sat)?")
 def _stat_lines(text: str) -> list[list[str]]:
     """Each physical line of `text` as its pieces: a line of stats separated by pipes, bullets or
     slashes is one piece per stat."""
-    text = _STAT_RUN.sub(lambda match: " | ".join(match.group(0).split("/")), text)
-    text = _SPACED_SLASHES.sub(lambda match: match.group(0).replace(" / ", " | "), text)
-    return [re.split(r"\s[|•]\s", line) for line in text.split("\n")]
+    lines = []
+    for line in text.split("\n"):
+        if line.count("/") >= 3:
+            line = _STAT_RUN.sub(lambda match: " | ".join(match.group(0).split("/")), line)
+            if line.count(" / ") >= 3:
+                line = line.replace(" / ", " | ")
+        lines.append(_PIECE_BREAK.split(line))
+    return lines
 
 
 def segment(text: str) -> Segmented:
@@ -125,13 +136,13 @@ def segment(text: str) -> Segmented:
     lines = []
     for pieces in physical_lines:
         # "Demographics: F | white | rural ME | ~45k": the pieces after a label belong to it.
-        first = _FIELD.match(_MARKUP.sub("", pieces[0]).strip().lower())
+        first = len(pieces) > 1 and _FIELD.match(_MARKUP.sub("", pieces[0]).strip().lower())
         carries = first and _field_kind(first.group("label").strip()) == "demographics"
         lines.append(pieces[0])
         lines.extend(f"demographics: {piece}" if carries else piece for piece in pieces[1:])
     for raw_line in lines:
         line = _MARKUP.sub("", raw_line).strip()
-        line = re.sub(r"\*\*|__", "", line).strip()
+        line = _BOLD.sub("", line).strip()
         if not line:
             continue
         lowered = line.lower()
