@@ -23,6 +23,7 @@ KNOWN_FAULTS: dict[str, str] = {
     "tool_delay": "seconds added to every tool run",
     "model_error": "probability that a model call fails with a transient error",
     "model_timeout": "probability that a model call times out",
+    "model_delay": "seconds added to every model call (a chat model's latency, offline)",
     "broker_down": "probability that sending a task to the broker fails",
     "db_drop": "probability that the database connection drops before a turn's reply is stored",
 }
@@ -57,8 +58,13 @@ def inject_tool_faults(faults: Mapping[str, float], *, chance=random.random) -> 
         raise InjectedTransientFault("injected transient tool error")
 
 
-def inject_model_faults(faults: Mapping[str, float], *, chance=random.random) -> None:
-    """Before a model call: the provider times out or answers with a transient error."""
+def inject_model_faults(
+    faults: Mapping[str, float], *, chance=random.random, sleep=time.sleep
+) -> None:
+    """Before a model call: the provider takes its time, then may time out or answer with a
+    transient error. `model_delay` lets a load test show real-model latency offline."""
+    if faults.get("model_delay"):
+        sleep(faults["model_delay"])
     if chance() < faults.get("model_timeout", 0):
         raise TimeoutError("injected model timeout")
     if chance() < faults.get("model_error", 0):

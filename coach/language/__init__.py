@@ -20,7 +20,7 @@ def get_language_model() -> LanguageModel:
         from coach.language.chat import chat_language_model
 
         model = chat_language_model(settings.COACH_MODEL)
-    if {"model_error", "model_timeout"} & set(settings.COACH_FAULTS):
+    if {"model_error", "model_timeout", "model_delay"} & set(settings.COACH_FAULTS):
         from coach.language.faulty import FaultInjectingModel
 
         model = FaultInjectingModel(model)

@@ -1,4 +1,5 @@
-"""The model boundary under fault injection (`COACH_FAULTS` model_error / model_timeout).
+"""The model boundary under fault injection (`COACH_FAULTS` model_error / model_timeout /
+model_delay).
 
 An injected fault stands for the provider failing; the turn then does what it does when a real
 chat model fails: it reads the message with the offline rules and traces the fallback.

@@ -39,9 +39,23 @@ def always():
     return 0.0
 
 
+def never():
+    return 1.0
+
+
 def test_a_model_timeout_fires():
     with pytest.raises(TimeoutError):
         inject_model_faults({"model_timeout": 0.5}, chance=always)
+
+
+def test_a_model_delay_holds_every_model_call_for_its_seconds():
+    slept = []
+    inject_model_faults({"model_delay": 1.5}, chance=never, sleep=slept.append)
+    assert slept == [1.5]
+
+
+def test_a_model_delay_may_be_longer_than_a_second():
+    assert parse_faults("model_delay=1.5") == {"model_delay": 1.5}
 
 
 def test_a_broker_outage_looks_like_the_brokers_own_error():
