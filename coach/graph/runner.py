@@ -142,6 +142,11 @@ def run_coach_turn(
     but before its reply, tool call or approval was committed), that turn's outcome is returned
     without running the graph: the caller stores it, then asks again for what remains. So the
     family never gets two different answers to one message, and no fact or trace is lost.
+
+    A turn cut between graph steps (the process died mid-turn) is finished from its checkpoint,
+    never run afresh on top of the partial one: a fresh run would find the facts already in the
+    graph's state and write no ledger rows, no audit entries and no trace for them. Its outcome
+    answers the message it was answering; the caller stores it and asks again for the rest.
     """
     graph = coach_graph()
     config = thread_config(
@@ -150,6 +155,8 @@ def run_coach_turn(
     snapshot = graph.get_state(config)
     if _holds_an_unstored_turn(snapshot, incoming):
         return _outcome(snapshot)
+    if snapshot.next:
+        return _run(graph, None, config)
     return _run(graph, {"incoming": incoming}, config)
 
 

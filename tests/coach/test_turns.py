@@ -4,7 +4,7 @@ resumes from its checkpoint in a fresh graph instance."""
 import pytest
 
 from coach.graph import checkpointer, runner
-from coach.models import Conversation, DecisionTrace, Message
+from coach.models import Conversation, DecisionTrace, Message, ProfileFact
 from coach.services import (
     TurnFailed,
     conversation_run_turn,
@@ -42,13 +42,31 @@ def test_a_failed_turn_stores_no_coach_reply(conversation, failing_gate):
     assert conversation.messages.filter(role="coach").count() == 1
 
 
-def test_the_next_message_after_a_failed_turn_is_answered_once(conversation, failing_gate):
+def test_each_message_after_a_failed_turn_is_answered_once(conversation, failing_gate):
+    """The cut turn is finished from its checkpoint and answers its own message; the next
+    message gets an answer of its own."""
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="We live in Ohio")
     failing_gate.undo()
     runner._compiled.clear()
     family_message_submit(conversation=conversation, text="Are you there?")
-    assert [role for role, _ in transcript(conversation)] == ["coach", "family", "family", "coach"]
+    answered = [
+        m.reply_to.text for m in conversation.messages.filter(role="coach").exclude(reply_to=None)
+    ]
+    assert answered == ["We live in Ohio", "Are you there?"]
+
+
+def test_a_turn_cut_between_graph_steps_stores_its_facts_in_the_ledger(conversation, failing_gate):
+    with pytest.raises(TurnFailed):
+        family_message_submit(conversation=conversation, text="Biology, GPA 3.5")
+    failing_gate.undo()
+    runner._compiled.clear()
+    family_message_submit(conversation=conversation, text="Are you there?")
+    conversation.refresh_from_db()
+    ledger = dict(
+        ProfileFact.objects.filter(conversation=conversation).values_list("slot", "value")
+    )
+    assert (conversation.profile["major"], ledger) == ("biology", {"major": "biology", "gpa": 3.5})
 
 
 def test_the_reply_after_a_failed_turn_answers_the_latest_message(conversation, failing_gate):

@@ -239,16 +239,21 @@ def test_a_killed_turn_keeps_the_family_message_and_stores_no_reply(crash_and_co
     assert story.state_after_restart["busy"] is False
 
 
-def test_a_turn_killed_before_its_checkpoint_is_answered_with_the_next_message(
+def test_a_turn_killed_before_its_checkpoint_is_finished_then_the_next_is_answered(
     crash_and_continue,
 ):
     continued = crash_and_continue(BEFORE_THE_CHECKPOINT).continued
 
-    # The graph never finished that turn: one reply answers both messages, pointing at the last.
-    assert [m["role"] for m in continued.messages] == ["coach", "family", "family", "coach"]
+    # The graph was cut inside that turn: it is finished from its checkpoint (never run afresh
+    # on top of the partial run), so the first message gets its own reply, then the second.
+    roles = [m["role"] for m in continued.messages]
+    assert roles == ["coach", "family", "family", "coach", "coach"]
     assert continued.texts("family") == [FIRST, SECOND]
-    greeting, first, second, reply = continued.messages
-    assert (greeting["reply_to_seq"], reply["reply_to_seq"]) == (None, second["seq"])
+    _, first, second, first_reply, second_reply = continued.messages
+    assert (first_reply["reply_to_seq"], second_reply["reply_to_seq"]) == (
+        first["seq"],
+        second["seq"],
+    )
     assert (continued.phase, continued.open_tool_calls) == ("gathering", 0)
     assert (continued.profile["major"], continued.profile["gpa"]) == ("biology", 3.6)
 
