@@ -244,6 +244,10 @@ if EMBEDDED:
         # Broadcast (pidbox) state too, or kombu writes a `control/` folder where it runs.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default, so every task hop (a tool call, its
+        # resume) could wait up to a second; a listing every 50 ms costs little and keeps the
+        # embedded default's answers well under a second.
+        "polling_interval": 0.05,
     }
     CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 else:
