@@ -18,7 +18,7 @@ from coach.catalog.list_review import list_quality
 from coach.catalog.selectors import catalog_records
 from coach.graph.checkpointer import get_checkpointer
 from coach.models import Conversation, DecisionTrace, Phase, ToolCallStatus
-from coach.profile import REQUIRED_TOPICS
+from coach.profile import REQUIRED_TOPICS, SLOT_TOPIC
 from coach.services import conversation_start, family_message_submit, tool_call_run
 
 MAX_FAMILY_MESSAGES = 14
@@ -209,8 +209,15 @@ def run_post(post: dict[str, Any], *, family) -> PostResult:
         else:
             result.wrong[label] = (expected, stored)
     reply = conversation.messages.filter(role="coach").order_by("-seq").first()
-    result.re_asked = [topic for topic in reply.asks if topic in post.get("given", [])]
+    given = post.get("given") or topics_given(post["labels"])
+    result.re_asked = [topic for topic in reply.asks if topic in given]
     return result
+
+
+def topics_given(labels: dict[str, Any]) -> set[str]:
+    """The ask topics a post's labels answer (for sets labelled without `given`)."""
+    slots = {_LABEL_SLOTS.get(label, label) for label in labels}
+    return {SLOT_TOPIC[slot] for slot in slots if slot in SLOT_TOPIC}
 
 
 def evaluate_posts(posts: list[dict[str, Any]]) -> list[PostResult]:

@@ -167,11 +167,18 @@ def extract(state: CoachState, config=None):
         # The family's next message settles what the coach asked to confirm; anything else
         # keeps the old values (the family moved on).
         settled = confirmation_answers(state["confirming"], incoming[0]["text"])
+        # What the family confirmed since (by saving a list) still needs their approval.
+        settled, held_back = hold_confirmed_overwrites(facts, settled)
+        held.extend(
+            {**vars(fact), "source_message_id": incoming[0]["message_id"]} for fact in held_back
+        )
         facts, applied = ledger_apply(
             facts, settled, source_message_id=incoming[0]["message_id"], turn=state["turn"]
         )
         changes.extend(change.as_dict() for change in applied)
-    answered_confirmation = bool(settled)
+    # The message after a confirmation question answers it ("yes", "no", "that's our income"):
+    # not a failed attempt at the topic asked, and not unreadable.
+    answered_confirmation = bool(state.get("confirming") and incoming)
     # A value restated for a slot being confirmed answers the confirmation, not a new conflict.
     settling_topics = [SLOT_TOPIC[c["slot"]] for c in state.get("confirming") or []]
     for message in incoming:
@@ -226,7 +233,7 @@ def extract(state: CoachState, config=None):
     # An asked topic still unknown after the family's answer is a failed attempt at it, unless
     # the message told the coach something else (the family answers in its own order).
     failed = dict(history["failed_attempts"])
-    if state.get("incoming") and not answered_confirmation and not changes:
+    if state.get("incoming") and not (answered_confirmation or changes or confirming):
         for topic in asked:
             if not topic_is_known(after, topic) and topic not in declined:
                 failed[topic] = failed.get(topic, 0) + 1
@@ -299,6 +306,8 @@ def confirm_overwrite(state: CoachState, config=None):
         "decision"
     ]
     update: dict[str, Any] = {"approval": {"kind": "fact_overwrite", "decision": decision}}
+    if decision == "superseded":
+        update["confirming"] = []  # the turn ends silently: nothing was asked
     if decision == "approved":
         approved_changes: list[dict] = []
         for held in state["held"]:
@@ -348,7 +357,12 @@ def propose_write(state: CoachState, config=None):
         {"approval": kind, "proposed": {"colleges": colleges}, "text": proposal_text}
     )
     decision = answer["decision"]
-    update: dict[str, Any] = {"approval": {"kind": kind, "decision": decision}, "asked": []}
+    # Its reply asks nothing else: a conflict read this turn is dropped, never settled unseen.
+    update: dict[str, Any] = {
+        "approval": {"kind": kind, "decision": decision},
+        "asked": [],
+        "confirming": [],
+    }
     if decision != "superseded":
         text = prompts.APPROVAL_OUTCOMES[kind][decision].format(count=len(colleges))
         update.update(
@@ -549,6 +563,7 @@ def tool_failed(state: CoachState, config=None):
         "phase": "escalated",
         "escalation": {"reason": "tool_failure", "urgent": False},
         "asked": [],
+        "confirming": [],
         "transcript": [{"role": "coach", "text": prompts.TOOL_FAILED, "message_id": None}],
         "reply": _reply(state, prompts.TOOL_FAILED, []),
     }
@@ -568,6 +583,7 @@ def escalate(state: CoachState, config=None):
         "phase": "escalated",
         "escalation": {"reason": decision["escalation_reason"], "urgent": decision["urgent"]},
         "asked": [],
+        "confirming": [],
         "transcript": [{"role": "coach", "text": text, "message_id": None}],
         "reply": _reply(state, text, []),
     }

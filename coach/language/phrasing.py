@@ -6,6 +6,7 @@ from typing import Any
 
 from coach.graph import prompts
 from coach.language.base import ExtractedFact
+from coach.language.money import BUDGET_CUES, INCOME_CUES
 from coach.language.vocabulary import STATE_NAMES
 from coach.profile import SLOTS
 
@@ -168,28 +169,36 @@ def confirmation_question(conflict: Mapping[str, Any]) -> str:
     )
 
 
-_MEANS_OTHER_AMOUNT = {
-    "income": r"\b(income|make|makes|earn|earns|household|salary|salaries)\b",
-    "budget": r"\b(budget|afford|pay|spend|for college|per year for)\b",
-}
+_NAMES_AMOUNT = {"income": INCOME_CUES, "budget": BUDGET_CUES}
 _YES = r"\b(yes|yeah|yep|yup|correct|right|sure|please do|change it|update it|that's it|new)\b"
-_NO = r"\b(no|nope|keep|don't|do not|wrong|mistake|typo|not)\b"
+_NO = r"\b(no|nope|keep|don't|do not|wrong|mistake|typo|can't|cannot)\b"
+# "It is not our income, it is the budget": a slot named after "not" is the one it is not.
+_NOT_THIS = r"\b(?:not|isn't|is not|n't)\s+(?:\w+\s+){0,2}$"
 
 
 def confirmation_answers(
     waiting: Iterable[Mapping[str, Any]], text: str
 ) -> tuple[ExtractedFact, ...]:
     """The facts a reply to the coach's confirmation settles: the value for the slot asked about
-    ("yes"), for the other slot it may have meant ("that's our income"), or nothing ("no")."""
+    ("yes"), for the other slot it may have meant ("that's our income", "it's not our income, it's
+    the budget": the slot named last, not negated), or nothing ("no, we can't pay that much")."""
     lowered = text.lower()
     settled = []
     for conflict in waiting:
-        alternative = conflict.get("alternative")
-        if alternative and re.search(_MEANS_OTHER_AMOUNT[alternative], lowered):
-            slot = alternative
-        elif (alternative and re.search(_MEANS_OTHER_AMOUNT[conflict["slot"]], lowered)) or (
-            re.search(_YES, lowered) and not re.search(_NO, lowered)
+        named = sorted(
+            (match.start(), slot)
+            for slot in filter(None, (conflict["slot"], conflict.get("alternative")))
+            for match in re.finditer(_NAMES_AMOUNT.get(slot, r"(?!)"), lowered)
+            if not re.search(_NOT_THIS, lowered[: match.start()])
+        )
+        refused = re.search(_NO, lowered)
+        if (
+            conflict.get("alternative")
+            and named
+            and not (refused and named[-1][1] == conflict["slot"])
         ):
+            slot = named[-1][1]
+        elif re.search(_YES, lowered) and not refused:
             slot = conflict["slot"]
         else:
             continue

@@ -131,3 +131,24 @@ def test_the_location_question_offers_the_home_state_without_assuming_it(convers
     reply = say(conversation, "Biology, GPA 3.8, ACT 29, we can pay 18k a year. We live in Ohio.")
     assert reply.asks == ["location"] and "Staying in Ohio is one option" in reply.text
     assert conversation.profile["states"] is None
+
+
+def test_a_no_to_the_confirmation_keeps_the_old_value(conversation, say, amount_in_question):
+    say(conversation, "No, we can't pay that much.")
+    assert (conversation.profile["budget"], conversation.profile["income"]) == (18000, None)
+
+
+def test_answering_a_confirmation_is_not_a_failed_answer_to_the_question_asked(
+    conversation, say, amount_in_question
+):
+    reply = say(conversation, "No.")
+    assert "Let's move on" not in reply.text
+
+
+def test_a_conflict_read_in_a_turn_that_asks_nothing_else_is_never_settled_unseen(
+    conversation, say
+):
+    say(conversation, READY)
+    say(conversation, "We can pay 95k a year. Save the list please.")
+    say(conversation, "Sure, what about schools with good labs?")
+    assert conversation.profile["budget"] == 18000
