@@ -56,7 +56,7 @@ def hold_confirmed_overwrites(
 # Slots where a different value said in passing is more likely a misreading or a second number
 # (an income read as a budget) than a change of mind: the coach asks before replacing it. A new
 # major or new places are a change of mind, taken at once.
-CONFIRMED_BEFORE_REPLACING = ("gpa", "sat", "act", "budget", "income", "home_state")
+ASK_BEFORE_REPLACING = ("gpa", "sat", "act", "budget", "income", "home_state")
 # What else a conflicting amount may have meant.
 ALTERNATIVE_SLOT = {"budget": "income", "income": "budget"}
 
@@ -82,7 +82,7 @@ def hold_conflicts(
             and current["provenance"] == "stated"
             and fact.provenance == "stated"
             and current["value"] != fact.value
-            and fact.slot in CONFIRMED_BEFORE_REPLACING
+            and fact.slot in ASK_BEFORE_REPLACING
             and not correction
             and SLOT_TOPIC[fact.slot] not in asked
         )

@@ -137,7 +137,7 @@ def _resolve(name: str, index: _NameIndex) -> CollegeRecord | None:
     if len(mains) == 1:
         return mains[0]
     # Campuses of one institution: the flagship, when it is bigger than the rest together.
-    if len({_system(college.name) for college in pool.values()}) == 1:
+    if mains and len({_system(college.name) for college in pool.values()}) == 1:
         biggest = max(mains, key=lambda college: college.undergrad_size or 0)
         others = sum(college.undergrad_size or 0 for college in mains if college is not biggest)
         if (biggest.undergrad_size or 0) > others:

@@ -258,7 +258,7 @@ def extract(state: CoachState, config=None):
         "held": held,
         "confirming": confirming,
         "scope": sorted(scope),
-        "named_colleges": named[-MAX_NAMED_COLLEGES:],
+        "named_colleges": named[:MAX_NAMED_COLLEGES],
     }
     decision = "fallback" if fallbacks else ("updated" if changes else "no_facts")
     reason = (
@@ -405,7 +405,7 @@ def gate(state: CoachState, config=None):
             optional_asked=history["optional_asked"],
         ),
         signals,
-        pick_optional_topic=optional_topic_picker_from_config(config),
+        pick_optional_topic=_with_fit_gpa(optional_topic_picker_from_config(config), state),
     ).as_dict()
     label = decision["action"] + (f"({decision['topic']})" if decision["topic"] else "")
     return {"decision": decision}, _entry(
@@ -417,6 +417,15 @@ def gate(state: CoachState, config=None):
         after=state["profile"],
         gate_decision=decision,
     )
+
+
+def _with_fit_gpa(picker, state: CoachState):
+    """The optional-question picker ranks with the GPA the search uses (converted when weighted
+    or on another scale), not the value as the family stated it."""
+    if picker is None:
+        return None
+    fit = fit_profile(state["facts"])
+    return lambda profile: picker({**profile, "gpa": fit["gpa"]})
 
 
 def _opening(state: CoachState) -> str:

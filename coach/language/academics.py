@@ -62,7 +62,8 @@ _WINDOW_END = re.compile(
 _HAS_A = re.compile(
     r"(?:\b(?:has|got|with|and|is|is at|at|like|around|about|roughly|holds?|carr(?:y|ies)|"
     r"maintains?|sitting at)|'s) an?\s*"
-    r"(?P<number>[0-5]\.\d{1,2})\b(?!\s*(?:k|%|million|on the (?:sat|act)))"
+    r"(?P<number>[0-5]\.\d{1,2})\b(?!\s*(?:k|%|million|on the (?:sat|act)|-?\s*(?:hours?|hrs?|"
+    r"miles?|minutes?|mins?|days?|weeks?|years?|stars?|percent|times)\b))"
 )
 _GPA_BEFORE_SCORE = re.compile(
     r"(?<![\d.$])(?P<number>[0-4]\.\d{1,2})\s*(?:uw|unweighted)?\s*(?:[,/|]|and)\s*(?:an? )?"
@@ -224,12 +225,14 @@ _SUPERSCORE = re.compile(
 # The score the student sends, when several attempts are listed: "sending the 32", "1380 → 1470".
 _SENT_SCORE = re.compile(
     r"\b(?:sent|sending|send|submitted|submitting|reported|reporting|using)\s+"
-    r"(?:only\s+)?(?:the|my|a|an)?\s*(?P<value>\d{2,4})\b(?!\s*(?:k|%|times|schools|apps))"
+    r"(?:only\s+)?(?:the|my|a|an)?\s*(?P<value>\d{2,4})\b"
+    r"(?!\s*(?:k|%|times|schools|colleges|apps|applications?|essays|supplements|emails|letters))"
 )
 _SAT_AFTER_GPA = re.compile(
-    r"(?<![\d.$])[0-4]\.\d{1,2}\s*(?:uw|w|unweighted|gpa)?\s*[,/|]?\s*"
+    # One separator run, so the pattern cannot backtrack over long runs of spaces.
+    r"(?<![\d.$])[0-4]\.\d{1,2}[\s,/|]*(?:(?:uw|w|unweighted|gpa)\b[\s,/|]*)?"
     r"(?P<value>1[0-5]\d{2}|1600|[89]\d{2})\b(?!\s*(?:k\b|%|\$|dollars|a (?:year|month)|per|hours|"
-    r"hrs|students|kids|miles))"
+    r"hrs|students|kids|miles|psat))"
 )
 _LATER_ATTEMPT = re.compile(r"\b(?P<first>\d{2,4})\s*(?:→|->|=>|-->)\s*(?P<value>\d{2,4})\b")
 
@@ -254,6 +257,10 @@ def _composite_numbers(window: str) -> list[int]:
 _WINDOW_CUT = re.compile(r"[;\n]|\.\s|\.$|,(?![^()]*\))")
 
 
+# Words that make a number near a test's name no score of the student's.
+_NOT_A_REAL_SCORE = re.compile(r"\b(?:practice|mock|predicted|diagnostic|goal|target|aiming)\b")
+
+
 def _score_window(rest: str) -> tuple[str, list[int]]:
     """The words after a test's name that hold its score, and the composites in them. The window
     ends at the clause; "got my SAT back, 1280" reaches one clause further for a first number."""
@@ -262,6 +269,8 @@ def _score_window(rest: str) -> tuple[str, list[int]]:
     for cut in cuts[:reach]:
         # A later test's own label ends this one's window: "SAT 1400 ACT 32".
         window = re.split(r"\b(?:sat|act|psat|gpa)\b", rest[:cut])[0]
+        if _NOT_A_REAL_SCORE.search(window):
+            return "", []  # "haven't taken the ACT yet, my practice tests are around 24"
         # "took the SAT once (1260)": a composite in parentheses when there is none outside.
         numbers = _composite_numbers(window) or _composite_numbers(re.sub(r"[()\[\]]", " ", window))
         if numbers or window != rest[:cut]:
@@ -312,11 +321,17 @@ def read_scores(text: str) -> list[ScoreReading]:
 
 _NOT_SUBMITTED = re.compile(
     r"\btest[- ]optional\b|\b(?:didn't|did not|didnt|won't|wont|will not|not|never|chose not to|"
-    r"decided not to) (?:submit|send|report)(?:ting|ted|ing|s)?\b|\bwithout (?:test )?scores\b"
+    r"decided not to) (?:end up |ever |actually |even |really )?(?:submit|send|report)"
+    r"(?:ting|ted|ing|s)?\b"
+    # ...a score not sent: the words say which ("not sending it", "(didn't submit)" after one).
+    r"(?=\s*(?:it|them|my|her|his|the|any|scores?|sat|act|tests?)?\b\s*(?:scores?|sat|act|tests?|"
+    r"it|them|anywhere|everywhere|to|$|[.,;)]))"
+    r"|\bwithout (?:test )?scores\b"
     r"|\bno (?:test )?scores? (?:submitted|sent)\b|\bunsubmitted\b|\bnot submitted\b"
-    # "applied TO everywhere", "applying TO.": test optional, abbreviated.
-    r"|\b(?:applied|applying|apply|went|going) to\b(?=\s*(?:[.,;!)]|$|everywhere|every\b|all\b))"
 )
+# "applied TO everywhere", "applying TO.": test optional, abbreviated; in capitals in the family's
+# own text (in capitals), so "apply to every school" is not it.
+_TO_SHORTHAND = re.compile(r"\b(?:applied|applying|apply|went|going) TO\b")
 _NO_SCORES = re.compile(
     r"\bno (?:test )?scores?\b|\bno (?:sat|act)s?\b|\bwithout (?:test )?scores\b"
     r"|\b(?:didn't|didnt|did not|hasn't|hasnt|has not|haven't|havent|have not|won't|wont|will not|"
@@ -329,10 +344,11 @@ _NO_SCORES = re.compile(
 )
 
 
-def says_test_optional(text: str, *, has_scores: bool) -> bool:
+def says_test_optional(text: str, *, has_scores: bool, original: str = "") -> bool:
     """Whether the student applies without scores. With a score known, only an explicit "test
-    optional" or "didn't submit" says so (the score itself stays known)."""
-    if _NOT_SUBMITTED.search(text):
+    optional" or "didn't submit" says so (the score itself stays known). `original`: the text in
+    its own case, where "applied TO" is the abbreviation."""
+    if _NOT_SUBMITTED.search(text) or _TO_SHORTHAND.search(original):
         return True
     no_scores = _NO_SCORES.search(text)
     # "He hasn't taken the SAT yet" is a plan, not a choice to apply without scores.

@@ -52,7 +52,9 @@ _MONEY = re.compile(
     r"(?P<period>\s*(?:/|per|a|an|each|every|one)\s*(?:yr|year|month|mo|semester|sem|term)\b)?"
 )
 _WORD_MONEY = re.compile(
-    rf"\b(?P<words>(?:(?:{NUMBER_WORD_PATTERN}|a)[\s-]*)+)\s*(?P<scale>thousand|grand|k)\b"
+    # "a" only first, and one separator between words, so runs of "a a a" cannot backtrack.
+    rf"\b(?P<words>(?:a[\s-])?(?:(?:{NUMBER_WORD_PATTERN})[\s-])*(?:{NUMBER_WORD_PATTERN}))"
+    r"\s?(?P<scale>thousand|grand|k)\b"
     r"(?P<period>\s*(?:/|per|a|an|each)\s*(?:yr|year|month|mo|semester|sem|term)\b)?"
 )
 _FIGURE = (
@@ -231,8 +233,18 @@ NOT_A_BUDGET_OR_INCOME = re.compile(
 )
 
 
+# ...or money that comes from elsewhere: "she already has a $10,000 scholarship".
+NOT_FROM_THE_FAMILY = re.compile(
+    r"^\s*(?:a year |per year |a yr |/yr )?(?:in )?(?:scholarships?|grants?|awards?|merit|aid|"
+    r"loans?|of aid|of merit)\b"
+)
+
+
 def is_other_figure(text: str, amount: Amount) -> bool:
-    return bool(NOT_A_BUDGET_OR_INCOME.search(text[max(0, amount.start - 50) : amount.start]))
+    return bool(
+        NOT_A_BUDGET_OR_INCOME.search(text[max(0, amount.start - 50) : amount.start])
+        or NOT_FROM_THE_FAMILY.match(text[amount.end : amount.end + 30])
+    )
 
 
 def money_slot(

@@ -164,9 +164,11 @@ def confirmation_question(conflict: Mapping[str, Any]) -> str:
             alternative=prompts.AMOUNT_NAMES[conflict["alternative"]],
             kept=kept,
         )
-    return prompts.CONFIRM_CHANGE.format(
-        label=SLOT_LABELS[slot], after=describe_value(slot, value), kept=kept
-    )
+    if slot == "home_state":  # "change the home state to Ohio", not "to living in OH"
+        after, kept = STATE_LABELS.get(value, value), STATE_LABELS.get(before, before)
+    else:
+        after = describe_value(slot, value)
+    return prompts.CONFIRM_CHANGE.format(label=SLOT_LABELS[slot], after=after, kept=kept)
 
 
 _NAMES_AMOUNT = {"income": INCOME_CUES, "budget": BUDGET_CUES}

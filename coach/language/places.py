@@ -42,7 +42,7 @@ _AREA_PATTERN = _names_pattern(AREAS)
 _CODE_PATTERN = re.compile(r"\b([A-Z]{2})\b")
 # Lower-case codes that are no everyday word, after a word that introduces a place.
 _LOWERCASE_CODE = re.compile(
-    r"\b(?:in|from|to|near|outside|outside of)\s+(nj|ny|nc|sc|tx|fl|ca|wa|az|nv|nm|ut|ga|va|wv|"
+    r"\b(?:in|from|to|near|outside|outside of)\s+(nj|ny|nc|sc|tx|fl|ca|wa|az|nv|nm|ga|va|wv|"
     r"pa|ct|ri|vt|nh|mn|wi|mi|il|ia|mo|ks|nd|sd|mt|wy|ky|tn|ms|ar|ak|dc)\b"
 )
 # "Portland, OR" and "Residence: IN": a code that is also a word, where only a state fits.
@@ -76,7 +76,7 @@ HOME_WORDS = re.compile(
     r"\b(?:live|lives|living|lived|reside|resides|residing|based|located|grew up|raised|born|"
     r"moved|homeschooled|home ?schooled|we're|we are|i'm|im|i am|from|hail from|here|resident|"
     r"residents|native|home|(?:junior|senior|sophomore|freshman|student|kid|applicant|daughter|"
-    r"son|teen|homeschooler|family|parent)s?|high school|hs|(?:my|our|his|her|their|a|an) "
+    r"son|teen|homeschooler|parent)s?|high school|hs|(?:my|our|his|her|their|a|an) "
     r"(?:\w+ ){0,3}school|town|city|suburbs?|burbs|village|county|farm|ranch|area|part|"
     r"outskirts)\b"
 )
@@ -101,25 +101,31 @@ _WISH_WORD = re.compile(
     r"applying|consider|considering|stay|staying|schools|colleges|universities|looking|hoping|"
     r"thinking|interested|open|leave|leaving|but|and|or|not|than)\b"
 )
+# "Don't want to leave Georgia", "can't leave Texas": a wish to stay (and a home, less surely).
+_NOT_LEAVING = (
+    r"\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|"
+    r"can't|cant|cannot|can not|won't|wont) leave\s+$"
+)
 WISH_BEFORE = re.compile(
     r"\b(?:(?:stay|remain|study|attend|consider|look|apply|prefer|like|love|move|go|head|think|"
     r"want|hope|lean|focus|target|aim|dream|say)(?:s|es|ed|ing)?|said|staying|studies|"
     r"(?<!high )schools?(?! year)|colleges?|"
     r"universities|programs?|campus(?:es)?|open to|preferably|somewhere|anywhere|within|"
-    r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$"
-    r"|\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|"
-    r"can't|cant|cannot|can not|won't|wont) leave\s+$"
+    r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$|" + _NOT_LEAVING
 )
 # "Get out of New England", "leave Texas": a place to avoid is no wish.
 NOT_WISH_BEFORE = re.compile(
     r"\b(?:get out of|out of|leave|leaving|away from|escape|not in|anywhere but|other than|"
     r"besides|done with|except|scratch|drop|remove|forget|skip|no longer|not|nothing in)\s+"
     r"(?:the\s+)?$"
+    # A place visited is no wish either: "we visited family in Florida".
+    r"|\b(?:visited|visiting|vacation(?:ed)? in|trip to)\b[^.;,]{0,25}$"
 )
-# ...but "don't want to leave Georgia" is a wish to stay.
-STAY_NOT_LEAVE = re.compile(
-    r"\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|can't|cant|cannot|can not|won't|wont) leave\s+$"
+# Of the places to avoid, those one leaves ("get out of Ohio") rather than drops from a list.
+_LEAVING_BEFORE = re.compile(
+    r"\b(?:get out of|out of|leave|leaving|escape|away from)\s+(?:the\s+)?$"
 )
+STAY_NOT_LEAVE = re.compile(_NOT_LEAVING)
 # Words that carry a wish across a comma: "stay near home, so Connecticut or New York".
 _CLAUSE_CONTINUES = re.compile(
     r"^\s*(?:so|like|such as|e\.?g\.?|including|especially|i\.?e\.?|namely|or|and|but|meaning|"
@@ -129,9 +135,7 @@ _CLAUSE_CONTINUES = re.compile(
 _DIRECTION_AFTER = re.compile(r"^\s+of\b")
 # "Stay in Ohio" says where the family lives too, though less surely than "we live in Ohio".
 STAY_BEFORE = re.compile(
-    r"\b(?:stay|staying|remain|remaining)(?: close to home)? in\s+$"
-    r"|\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna)|can't|cant|cannot|"
-    r"won't|wont) leave\s+$"
+    r"\b(?:stay|staying|remain|remaining)(?: close to home)? in\s+$|" + _NOT_LEAVING
 )
 # "Anywhere" as a wish when the coach did not ask: "she'll go anywhere", not "didn't submit it
 # anywhere".
@@ -325,11 +329,11 @@ def place_mentions(
         if code == "PA" and re.match(r"\s+(?:school|program)\b", original[match.end() :]):
             continue  # physician assistant school
         if code in AMBIGUOUS_CODES and not (
-            _CITY_COMMA_CODE.search(original[: match.start()])
+            _CITY_COMMA_CODE.search(original[max(0, match.start() - 40) : match.start()])
             or (field_value and original.strip(" .()*") == code)
         ):
             continue
-        city = _CITY_BEFORE.search(original[: match.start()])
+        city = _CITY_BEFORE.search(original[max(0, match.start() - 40) : match.start()])
         add((code,), *match.span(), "area" if city else "state")
     return sorted(mentions, key=lambda mention: mention.start)
 
@@ -460,7 +464,14 @@ def read_places(
     ]
     inferred = stays[0].codes[0] if stays and len(codes) == 1 and not known_home else None
     # "Just want to get out of Ohio": the state to leave is, most likely, home.
-    left = [m for m in mentions if m.avoided and len(m.codes) == 1 and m.kind != "region"]
+    left = [
+        m
+        for m in mentions
+        if m.avoided
+        and len(m.codes) == 1
+        and m.kind != "region"
+        and _LEAVING_BEFORE.search(lowered[max(0, m.start - 30) : m.start])
+    ]
     if left and not known_home and not inferred and not writer_is_other:
         inferred = left[0].codes[0]
     return PlaceReading(home=home_code, wanted=tuple(codes), inferred_home=inferred)

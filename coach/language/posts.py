@@ -21,7 +21,7 @@ FIELD_KINDS: tuple[tuple[str, str], ...] = (
     ),
     (r"budget|cost|price range|what we can pay|ability to pay", "budget"),
     (
-        r"(?:intended |prospective |planned |potential )?(?:major|field|area of study|program)\(?s?\)?(?: of interest)?|majors?|interests?|intended|intended field|applying for|applied for",
+        r"(?:intended |prospective |planned |potential )?(?:major|field|area of study|program)\(?s?\)?(?: of interest)?|majors?|academic interests?|intended|intended field|applying for|applied for",
         "major",
     ),
     (
@@ -45,6 +45,7 @@ WISH_WORDS = re.compile(
 # Labels and section headers whose content is never a fact about the slots.
 IGNORED_LABELS = re.compile(
     r"^(?:gender|sex|race|ethnicity|race/ethnicity|race\s*/\s*ethnicity|hooks?|rank|class rank|"
+    r"interests?|hobbies|"
     r"type of school|school type|high school|school|hs|ap|ib|ap/ib|ap\s*/\s*ib|aps?|ibs?|honors|"
     r"courses?|coursework|course rigor|rigor|first gen|first-gen|legacy|citizenship|sexuality|"
     r"age|grade|year|class|languages? spoken|psat|nmsqt|national merit|recs?|lors?|"

@@ -357,8 +357,16 @@ _COLLEGE_NAME = re.compile(
     rf"|\b{_NAME_WORD}(?:\s{_NAME_WORD}){{0,3}}\s(?:University|College|State|Tech|Institute)"
     rf"(?:\sof\s{_NAME_WORD}(?:\s{_NAME_WORD}){{0,2}})?\b"
 )
+# Capitalized words that start a sentence rather than a name ("Maybe Ohio State", "Does Iowa State").
 _NOT_A_NAME_START = re.compile(
-    r"^(?:The|A|An|My|Our|His|Her|Their|Which|What|Is|And|Or|At|To|In)\s"
+    r"^(?:The|A|An|My|Our|His|Her|Their|Which|What|Is|And|Or|At|To|In|Maybe|Does|Do|Did|Was|Are|"
+    r"Should|Could|Would|Can|Will|How|Why|When|Where|Who|Also|But|So|Like|Love|Loves|Chance|Me|"
+    r"For|Got|Into|Accepted|Rejected|Waitlisted|Deferred|Applied|Applying|Visited|Visit|Thinking|"
+    r"About|Considering|Both|Either|Hi|Hello|Hey|Yes|No|If|Then|Than|Even|Only|Just|Not|Plus)\s"
+)
+# "We do NOT want anything like DeVry University": a college named to be avoided.
+_NAMED_TO_AVOID = re.compile(
+    r"\b(?:not|n't|never|no|avoid|avoiding|anything but|except|nothing like)\b[^.;!?]{0,30}$"
 )
 MAX_NAMED_COLLEGES = 5
 
@@ -366,7 +374,12 @@ MAX_NAMED_COLLEGES = 5
 def named_colleges(original: str) -> tuple[str, ...]:
     names: list[str] = []
     for match in _COLLEGE_NAME.finditer(original):
-        name = _NOT_A_NAME_START.sub("", match.group(0)).strip()
+        name = match.group(0)
+        while _NOT_A_NAME_START.match(name):
+            name = _NOT_A_NAME_START.sub("", name, count=1)
+        name = name.strip()
+        if _NAMED_TO_AVOID.search(original[max(0, match.start() - 40) : match.start()].lower()):
+            continue
         if "University of" in name:
             name = name[name.index("University of") :]
         before = original[max(0, match.start() - 12) : match.start()].lower()
@@ -467,6 +480,9 @@ def _read_money(
         reading.offer("income", LOW_INCOME_VALUE, "low income", 0.8, "inferred", words)
 
 
+_SPACE_RUNS = re.compile(r"[ \t]{2,}")
+
+
 def _student_pronoun(text: str) -> str | None:
     """ "her" or "him", whichever the message uses most for someone (the student, usually)."""
     hers = len(re.findall(r"\b(?:she|her|she's)\b", text))
@@ -509,8 +525,9 @@ def _read_field(reading: _Reading, kind: str, label: str, value: str, asked: set
 
 def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretation:
     """Everything `text` says, as validated facts, rejections, intents and declined topics."""
-    # Read with misspelled known words corrected; the message itself is stored as written.
-    original = corrected_spelling(normalize(text))
+    # Read with misspelled known words corrected and runs of spaces made one (no pattern then
+    # meets a long run); the message itself is stored as written.
+    original = corrected_spelling(_SPACE_RUNS.sub(" ", normalize(text)))
     asked_set = set(asked)
     reading = _Reading()
     intents: set[str] = set()
@@ -539,7 +556,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     # "SAT 1290, sent everywhere; ACT 24 (did not send)": one score withheld is not test optional.
     withheld = [raw for raw in score_raws if says_test_optional(raw, has_scores=True)]
     partly_sent = bool(withheld) and len(withheld) < len(score_raws)
-    if says_test_optional(everything, has_scores=has_scores) and not partly_sent:
+    if says_test_optional(everything, has_scores=has_scores, original=original) and not partly_sent:
         reading.offer("test_optional", True, "no test scores")
     if (
         not any(reading.has(slot) for slot in ("sat", "act", "gpa"))

@@ -74,8 +74,8 @@ _TOKEN = re.compile(r"[A-Za-z]{6,}")
 def _derived_from(token: str, word: str) -> bool:
     """ "histories", "Georgian", "agricultural", "Indian": a word built on a known one, or the
     known one built on it."""
-    if word.startswith(token):
-        return True
+    if word.startswith(token) or len(os.path.commonprefix([token, word])) >= len(word) - 1:
+        return True  # "Indian", "Indians": only the ending differs from "Indiana"
     return len(token) > len(word) and len(os.path.commonprefix([token, word])) >= len(word) - 2
 
 

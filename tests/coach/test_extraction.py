@@ -1205,3 +1205,44 @@ def test_a_long_message_saying_we_dont_know_does_not_answer_the_question_asked()
 )
 def test_budgets_in_dollars_every_month_or_capped(text, budget):
     assert facts(read(text))["budget"] == budget
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She plans to apply to every school in Ohio.",
+        "She's going to all the college fairs.",
+        "We're not sending him far from home.",
+    ],
+)
+def test_ordinary_sentences_are_not_test_optional(text):
+    assert "test_optional" not in facts(read(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("We are Indians living in New Jersey.", "home_state", "NJ"),
+        ("Her GPA is 3.6, about a 4.5 hour drive from home.", "gpa", 3.6),
+        ("ACT 33. Submitted 15 applications.", "act", 33),
+        ("3.4 UW, 1190 PSAT", "sat", None),
+        ("Havent taken the ACT yet but my practice tests are around 24.", "act", None),
+        ("She already has a $10,000 scholarship.", "income", None),
+        ("Interests: hiking, soccer, music, history", "major", None),
+    ],
+)
+def test_numbers_and_words_that_only_look_like_facts_store_nothing_wrong(text, slot, value):
+    assert facts(read(text)).get(slot) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["Please remove Ohio from the list.", "Skip Florida.", "We visited family in Florida."]
+)
+def test_a_place_dropped_or_visited_is_neither_home_nor_wish(text):
+    reading = facts(read(text))
+    assert "home_state" not in reading and "states" not in reading
+
+
+@pytest.mark.parametrize("text", ["a " * 1999, "My GPA is 3.5" + " " * 3985, "TX " * 1333])
+def test_a_long_adversarial_message_is_read_without_hanging(text):
+    read(text)  # the suite's timeout fails a reader that backtracks without end

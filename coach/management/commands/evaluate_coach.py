@@ -82,7 +82,7 @@ class Command(BaseCommand):
         precision = taken_in / (taken_in + wrong) if taken_in + wrong else 1.0
         self.stdout.write(
             f"POSTS {len(results)}: facts taken in {taken_in}/{labelled} (recall {recall:.1%}), "
-            f"precision {precision:.1%}, wrong facts {wrong}, re-asks {re_asked}"
+            f"precision on labelled slots {precision:.1%}, wrong facts {wrong}, re-asks {re_asked}"
         )
         failures = []
         if wrong or re_asked:
