@@ -48,6 +48,8 @@ _GPA_TOKEN = re.compile(
 # "(4.0 scale)", "on a 5 point scale", "out of 5": a declared scale, not a value.
 _DECLARED_SCALE = re.compile(
     r"(?:on an?|out of|\()?\s*(?P<scale>\d{1,3}(?:\.\d)?)\s*[- ]?(?:point|pt)?\s*scale\b"
+    # "my school does GPA out of 5.0": a scale, not a value.
+    r"|\bgpa out of\s*(?P<scale2>\d(?:\.\d)?)\b"
 )
 _GPA_WORD = re.compile(r"\b(?:gpa|grade point average)\b")
 _BESIDE_GPA = re.compile(r"\bgpa\W{0,4}(?:is\s+|of\s+)?\d{1,3}\b(?!\.)|\b\d{1,3}\s*gpa\b")
@@ -89,9 +91,11 @@ def _kind(word: str | None) -> str | None:
 
 
 def _tokens(text: str, weighted_first: bool) -> list[_Token]:
-    declared = [m for m in _DECLARED_SCALE.finditer(text)]
-    declared_spans = [m.span("scale") for m in declared]
-    declared_scale = float(declared[0].group("scale")) if declared else None
+    declared = list(_DECLARED_SCALE.finditer(text))
+    declared_spans = [m.span("scale" if m.group("scale") else "scale2") for m in declared]
+    declared_scale = (
+        float(declared[0].group("scale") or declared[0].group("scale2")) if declared else None
+    )
     tokens: list[_Token] = []
     for match in _GPA_TOKEN.finditer(text):
         if any(start <= match.start("number") < end for start, end in declared_spans):
@@ -137,6 +141,9 @@ def _choose(tokens: list[_Token]) -> GpaReading | float | None:
     possible = [t for t in usable if t not in impossible]
     if not possible:
         return impossible[0].value
+    # A range ("I think it's like 3.5-3.6") is a guess: a value stated outright comes first.
+    exact = [t for t in possible if "-" not in t.raw and "–" not in t.raw]
+    possible = exact or possible
     for wanted in (
         lambda t: t.kind == "uw" and t.scale in (None, 4.0),
         lambda t: t.kind == "uw",
@@ -234,6 +241,11 @@ _SAT_AFTER_GPA = re.compile(
     r"(?P<value>1[0-5]\d{2}|1600|[89]\d{2})\b(?!\s*(?:k\b|%|\$|dollars|a (?:year|month)|per|hours|"
     r"hrs|students|kids|miles|psat))"
 )
+# "She retook it and got a 25": the score of a retake, named by its range.
+_RETAKE = re.compile(
+    r"\b(?:retook|retaken|retake|retaking|took it again|second (?:time|try|attempt))\b"
+    r"[^.;!?]{0,30}?\b(?:got|scored|get|gets)\s+(?:an?\s+)?(?P<value>\d{2,4})\b"
+)
 _LATER_ATTEMPT = re.compile(r"\b(?P<first>\d{2,4})\s*(?:→|->|=>|-->)\s*(?P<value>\d{2,4})\b")
 
 
@@ -307,14 +319,15 @@ def read_scores(text: str) -> list[ScoreReading]:
         keep("sat", int(after_gpa.group("value")), after_gpa.group(0))
     # What the student sends beats a first attempt: the superscore, the score "sent", the later
     # of "1380 → 1470".
-    for pattern in (_LATER_ATTEMPT, _SENT_SCORE, _SUPERSCORE):
+    for pattern in (_LATER_ATTEMPT, _RETAKE, _SENT_SCORE, _SUPERSCORE):
         for match in pattern.finditer(text):
             number = int(match.group("value") or match.group("before"))
             slot = _by_range(number)
             first = match.groupdict().get("first")
             if first and _by_range(int(first)) != slot:
                 continue
-            if slot in found or pattern is _SUPERSCORE:
+            named_test = pattern is _RETAKE and re.search(rf"\b{slot}\b", text)
+            if slot in found or pattern is _SUPERSCORE or named_test:
                 found[slot] = ScoreReading(slot, number, match.group(0).strip())
     return sorted(found.values(), key=lambda reading: reading.slot != "sat")
 

@@ -209,8 +209,8 @@ BUDGET_CUES = (
     r"set aside|saved|manage|cover|covers|covering|toward|towards|swing|give|chip in|spare|handle|"
     r"put in|"
     r"keep it under|keep it below|ok with|okay with|fine with|comfortable with|most we can|"
-    r"capped|cap|caps|limit|limited to|"
-    r"for (?:college|school|tuition)|out of pocket|per year for|efc|"
+    r"capped|cap|caps|limit|limited to|the most|at the most|told him|told her|told them|help|"
+    r"helping|for (?:college|school|tuition)|out of pocket|per year for|efc|"
     r"sai)\b"
 )
 # Words that bound a budget but also describe incomes ("income is under 40k").
@@ -247,12 +247,9 @@ def is_other_figure(text: str, amount: Amount) -> bool:
     )
 
 
-def money_slot(
-    text: str, amounts: list[Amount], index: int, asked: set[str], *, describing: bool = False
-) -> str:
-    """Budget or income: the words in the amount's own phrase decide (before it, then after
-    it), then the question the coach just asked ("we make 120k and can pay 15k" holds one of
-    each; after "What is your household income?", "around $95,000 a year" is income)."""
+def _phrase_windows(text: str, amounts: list[Amount], index: int) -> tuple[str, str, str]:
+    """The words before and after an amount within its own phrase, and the phrase before it
+    when the amount's own says nothing ("can't contribute much, about 5k")."""
     amount = amounts[index]
     previous_end = amounts[index - 1].end if index else 0
     next_start = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
@@ -262,20 +259,38 @@ def money_slot(
     after = re.split(phrase_end, text[amount.end : min(next_start, amount.end + 25)])[0]
     carried = ""
     if re.fullmatch(
-        r"\s*(?:about|around|like|maybe|roughly|approximately|probably|prob|only|"
-        r"max|tops|~)?\s*\$?\s*",
+        r"(?:\s*(?:about|around|like|maybe|roughly|approximately|probably|prob|only|max|tops|~|"
+        r"which|that|that's|is|so|realistically|honestly|it's|its))*\s*\$?\s*",
         before,
     ):
-        # "can't contribute much, about 5k": the words of the phrase before carry over.
         earlier = re.split(phrase_end, text[max(previous_end, amount.start - 60) : amount.start])
         carried = earlier[-2] if len(earlier) > 1 else ""
-    for window in (before, after, carried):
+    return before, after, carried
+
+
+def money_slot_by_words(text: str, amounts: list[Amount], index: int) -> str | None:
+    """Budget or income as the amount's own words say it, or None when they don't."""
+    for window in _phrase_windows(text, amounts, index):
         income = re.search(INCOME_CUES, window)
         budget = re.search(BUDGET_CUES, window)
         if income and not budget:
             return "income"
         if budget and not income:
             return "budget"
+    return None
+
+
+def money_slot(
+    text: str, amounts: list[Amount], index: int, asked: set[str], *, describing: bool = False
+) -> str:
+    """Budget or income: the words in the amount's own phrase decide (before it, then after
+    it), then the question the coach just asked ("we make 120k and can pay 15k" holds one of
+    each; after "What is your household income?", "around $95,000 a year" is income)."""
+    by_words = money_slot_by_words(text, amounts, index)
+    if by_words:
+        return by_words
+    amount = amounts[index]
+    before, after, _ = _phrase_windows(text, amounts, index)
     if "income" in asked and "budget" not in asked:
         return "income"
     own = text[amount.start : amount.end]

@@ -28,6 +28,12 @@ class PlaceMention:
     avoided: bool = False
     # Where the student used to live ("grew up in Michigan").
     past_home: bool = False
+    # The word that said it was home ("live", "residence", "daughter"...).
+    home_word: str = ""
+    # A wish said after the places: "Pennsylvania or Ohio preferred".
+    wish_cue_after: bool = False
+    # "Anywhere in the South (but would love Atlanta)": the whole region, whatever follows.
+    open_to_all: bool = False
 
 
 def _names_pattern(names) -> re.Pattern:
@@ -47,6 +53,8 @@ _LOWERCASE_CODE = re.compile(
 )
 # "Portland, OR" and "Residence: IN": a code that is also a word, where only a state fits.
 # "Eugene, OR", "Eugene OR", "rural ME": a code that is also a word, after a city or a qualifier.
+# "LA or AL", "TX, OK": a code listed with other codes is a state.
+_LISTED_WITH_CODES = re.compile(r"\b[A-Z]{2}\s*(?:,|or|and|/|&)\s*[A-Z]{2}\b")
 _CITY_COMMA_CODE = re.compile(
     r"[A-Z][a-z]+,?\s+$|\b(?i:rural|upstate|downstate|central|northern|southern|eastern|"
     r"western|coastal|suburban|small[- ]town)\s+$"
@@ -75,7 +83,7 @@ _COLLEGE_BEFORE = re.compile(
 HOME_WORDS = re.compile(
     r"\b(?:live|lives|living|lived|reside|resides|residing|based|located|grew up|raised|born|"
     r"moved|homeschooled|home ?schooled|we're|we are|i'm|im|i am|from|hail from|here|resident|"
-    r"residents|native|home|(?:junior|senior|sophomore|freshman|student|kid|applicant|daughter|"
+    r"residents|residence|stationed|native|home|(?:junior|senior|sophomore|freshman|student|kid|applicant|daughter|"
     r"son|teen|homeschooler|parent)s?|high school|hs|(?:my|our|his|her|their|a|an) "
     r"(?:\w+ ){0,3}school|town|city|suburbs?|burbs|village|county|farm|ranch|area|part|"
     r"outskirts)\b"
@@ -109,7 +117,7 @@ _NOT_LEAVING = (
 WISH_BEFORE = re.compile(
     r"\b(?:(?:stay|remain|study|attend|consider|look|apply|prefer|like|love|move|go|head|think|"
     r"want|hope|lean|focus|target|aim|dream|say)(?:s|es|ed|ing)?|said|staying|studies|"
-    r"(?<!high )schools?(?! year)|colleges?|"
+    r"(?<!high )schools?(?! year)|colleges?|university|"
     r"universities|programs?|campus(?:es)?|open to|preferably|somewhere|anywhere|within|"
     r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$|" + _NOT_LEAVING
 )
@@ -146,6 +154,7 @@ ANYWHERE_WISH = (
     r"|^\W*anywhere\W*$|\banywhere is (?:fine|ok|okay|good)\b|\bany state\b|\bnationwide\b"
     r"|\bacross the (?:us|u\.s\.|country)\b|\bopen to (?:any|all) (?:states|locations|places)\b"
     r"|\blocation (?:doesn't|does not) matter\b|\ball over the (?:country|us|map)\b"
+    r"|\b(?:don't|do not|doesn't|does not) care where\b|\bwherever\b|\bdoesn't matter where\b"
 )
 # Words of a location wish without a place: "anywhere", "close to home", "in-state".
 ANYWHERE = (
@@ -156,6 +165,8 @@ CLOSE_TO_HOME = re.compile(
     r"\bin[- ]state\b|\bclose to home\b|\bnear home\b|\bstay (?:home|local|close)\b|\blocal\b"
     # "stay IS" (in-state), as families abbreviate it.
     r"|\bstay(?:ing)? is\b"
+    # "stay at UH or go to the West Coast": staying at a college near home.
+    r"|\bstay(?:ing)? at\b"
 )
 
 
@@ -187,6 +198,12 @@ _LIST_WORDS = re.compile(
 _PLACE_NOUN = re.compile(r"town|city|suburbs?|burbs|village|county|farm|ranch|area|part|outskirts")
 
 
+_NOT_A_HOME_FROM = re.compile(
+    r"\b(?:rejected|accepted|deferred|waitlisted|admitted|denied|offers?|letters?|emails?|"
+    r"scholarships?|money|aid|mail|heard back|hear back|transferr?(?:ed|ing)?)\s+$"
+)
+
+
 def _home_word_before(lowered: str, start: int) -> str | None:
     """The word saying where the student lives ("live", "from", "a junior", "grew up") when the
     place at `start` follows it within a few words of its own sentence, with no wish or verb of
@@ -197,6 +214,16 @@ def _home_word_before(lowered: str, start: int) -> str | None:
         return None
     last = found[-1]
     between = sentence[last.end() :]
+    if last.group(0) == "from" and _NOT_A_HOME_FROM.search(sentence[: last.start()]):
+        return None  # "rejected from Michigan", "a scholarship from Ohio State"
+    if (
+        last.group(0) == "home"
+        and re.search(
+            r"\b(?:close to|near|far from|away from|from|of)\s+$", sentence[: last.start()]
+        )
+        and not re.match(r"\s+in\b", between)
+    ):
+        return None  # "stay close to home (WV or VA)": a wish measured from home
     if WISH_BEFORE.search(sentence[last.start() :]) and _WISH_WORD.search(between):
         return None
     # "would love to be in a city somewhere in the West": the place noun is part of a wish (a
@@ -237,6 +264,16 @@ def _in_college_name(original: str, lowered: str, start: int, end: int) -> bool:
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i am|i've|i'd|i'll|me|we|we're|we are|we've|we'd|us|our)\b"
 )
+_STRONG_HOME_WORDS = re.compile(
+    r"live|lives|living|reside\w*|residence|resident|residents|based|located|moved|from|here|"
+    r"home|we're|we are|i'm|im|i am"
+)
+# "Pennsylvania or Ohio preferred", "Texas is best": a wish said after the places.
+_WISH_AFTER = re.compile(
+    r"^\s*(?:(?:is|are|would be|seems?)\s+)?(?:preferred|preferably|ideal|best|first choice|"
+    r"a must|only|please)\b"
+)
+_WRITER_ALONE = re.compile(r"\b(?:i|i'm|im|i am|i've|me|my)\b")
 _RESIDENCE_WORDS = re.compile(
     r"live|lives|living|lived|reside\w*|from|hail from|moved|based|located|home|here|i'm|im|"
     r"i am|we're|we are"
@@ -267,7 +304,8 @@ def place_mentions(
             at = before.rfind(home_word) if home_word else -1
             # The subject just before the home word: "I live in Tucson" is the writer's home;
             # "she lives with me in Mississippi" is the student's.
-            own_home = _FIRST_PERSON.fullmatch(home_word or "") or _FIRST_PERSON.search(
+            # "I live in Tucson" is the writer's; "we live in Georgia" is the household's.
+            own_home = _WRITER_ALONE.fullmatch(home_word or "") or _WRITER_ALONE.search(
                 before[max(0, at - 10) : at]
             )
             # A counselor's school is the student's too; a grandparent's home is not.
@@ -290,6 +328,9 @@ def place_mentions(
                 wish_cue=wished,
                 avoided=avoided,
                 past_home=bool(home_word and PAST_HOME_WORDS.fullmatch(home_word)),
+                home_word=home_word or "",
+                wish_cue_after=bool(_WISH_AFTER.match(lowered[end:])),
+                open_to_all=bool(re.search(r"\banywhere in\s+(?:the\s+)?$", before)),
             )
         )
 
@@ -304,8 +345,11 @@ def place_mentions(
         if _STATE_NAME_PATTERN.match(lowered, match.start()):
             continue
         following = lowered[match.end() :]
-        if _STATE_NAME_PATTERN.match(following.lstrip()) and following[:1] == " ":
-            continue
+        if following[:1] == " " and (
+            _STATE_NAME_PATTERN.match(following.lstrip())
+            or re.match(r"\s+[A-Z]{2}\b", original[match.end() :])
+        ):
+            continue  # "southwest Ohio", "southwest VA": a part of a state
         if _DIRECTION_AFTER.match(following):
             continue
         add(REGIONS[match.group(1)], *match.span(), "region")
@@ -331,6 +375,7 @@ def place_mentions(
         if code in AMBIGUOUS_CODES and not (
             _CITY_COMMA_CODE.search(original[max(0, match.start() - 40) : match.start()])
             or (field_value and original.strip(" .()*") == code)
+            or _LISTED_WITH_CODES.search(original[max(0, match.start() - 12) : match.end() + 12])
         ):
             continue
         city = _CITY_BEFORE.search(original[max(0, match.start() - 40) : match.start()])
@@ -349,16 +394,24 @@ def _without_listed_regions(wanted: list[PlaceMention]) -> list[PlaceMention]:
     """An explicit list beats a region word: "the Northeast, so New York, Massachusetts or
     Connecticut" is those three states, and so is "Arizona, New Mexico or Texas. He'd love to stay
     in the Southwest" (when every state wished for lies in the region)."""
-    listed = [m for m in wanted if m.kind != "region"]
+    listed = [m for m in wanted if m.kind == "state"]
     return [
         mention
         for mention in wanted
         if not (
             mention.kind == "region"
+            and not mention.open_to_all
             and listed
             and all(set(m.codes) <= set(mention.codes) for m in listed)
         )
     ]
+
+
+_LIST_BETWEEN = (
+    r"\s*(?:,|/|&|or|and|,\s*or|,\s*and)\s*(?:maybe |possibly |also |perhaps )?"
+    r"(?:(?:north|south|east|west|northern|southern|eastern|western|central|upstate|downstate|"
+    r"northeast|northwest|southeast|southwest)(?:ern)? )?"
+)
 
 
 def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[PlaceMention]:
@@ -381,16 +434,24 @@ def _with_inherited_cues(mentions: list[PlaceMention], lowered: str) -> list[Pla
             if mention.codes != previous.codes:
                 result.pop()
         elif not (mention.home_cue or mention.wish_cue):
-            listed = re.fullmatch(
-                r"\s*(?:,|/|&|or|and|,\s*or|,\s*and)\s*(?:maybe |possibly |also |perhaps )?",
-                between,
-            )
+            listed = re.fullmatch(_LIST_BETWEEN, between)
             inside = re.fullmatch(r"\s*\(\s*", between) and set(mention.codes) <= set(
                 previous.codes
             )
             if listed or inside:
                 mention = replace(mention, home_cue=previous.home_cue, wish_cue=previous.wish_cue)
         result.append(mention)
+    # "Pennsylvania or Ohio preferred": the wish said after the last carries back over the list.
+    for index in range(len(result) - 1, -1, -1):
+        mention = result[index]
+        following = result[index + 1] if index + 1 < len(result) else None
+        if mention.wish_cue_after or (
+            following is not None
+            and following.wish_cue
+            and following.wish_cue_after
+            and re.fullmatch(_LIST_BETWEEN, lowered[mention.end : following.start])
+        ):
+            result[index] = replace(mention, wish_cue=True, wish_cue_after=True)
     return result
 
 
@@ -449,7 +510,15 @@ def read_places(
         elif mention.kind == "state" and not self_description:
             wanted.append(mention)
     # A place said to be home outranks a city named in passing.
-    home.sort(key=lambda mention: (not mention.home_cue, mention.past_home))
+    # A place said to be where the student lives ("primary residence", "we live") outranks one
+    # said of a person ("our daughter ... her mom in Kansas City").
+    home.sort(
+        key=lambda mention: (
+            not mention.home_cue,
+            mention.past_home,
+            not _STRONG_HOME_WORDS.fullmatch(mention.home_word),
+        )
+    )
     home_code = home[0].codes[0] if home else None
     codes: list[str] = []
     for mention in _without_listed_regions(wanted):

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 # What a field's label says its value is.
 FIELD_KINDS: tuple[tuple[str, str], ...] = (
-    (r"residence|location|state|home|hometown|from|where|lives? in|area|region|address", "home"),
+    (
+        r"residence|location|loc|state|home|home state|hometown|from|where|lives? in|area|region|address",
+        "home",
+    ),
     (r"demographics?|background|about me|profile|basic info", "demographics"),
     (
         r"(?:household |family |parents'? )?income(?: bracket| level| range)?|finances?|financial",
@@ -45,7 +48,8 @@ WISH_WORDS = re.compile(
 # Labels and section headers whose content is never a fact about the slots.
 IGNORED_LABELS = re.compile(
     r"^(?:gender|sex|race|ethnicity|race/ethnicity|race\s*/\s*ethnicity|hooks?|rank|class rank|"
-    r"interests?|hobbies|"
+    r"interests?|hobbies|applying|applying to|applied|applied to|schools|colleges|visited|visits|"
+    r"auditions|college list|my list|list|schools? applied|schools? visited|"
     r"type of school|school type|high school|school|hs|ap|ib|ap/ib|ap\s*/\s*ib|aps?|ibs?|honors|"
     r"courses?|coursework|course rigor|rigor|first gen|first-gen|legacy|citizenship|sexuality|"
     r"age|grade|year|class|languages? spoken|psat|nmsqt|national merit|recs?|lors?|"
@@ -126,6 +130,12 @@ def _stat_lines(text: str) -> list[list[str]]:
     return lines
 
 
+def _sentences_of_fields(line: str) -> list[str]:
+    parts = re.split(r"(?<=[A-Za-z0-9)])\.\s+(?=[A-Z])", line)
+    labelled = sum(bool(_FIELD.match(_MARKUP.sub("", part).strip().lower())) for part in parts)
+    return parts if len(parts) > 1 and labelled >= 2 else [line]
+
+
 def segment(text: str) -> Segmented:
     """Split `text` (normalized, original case) into fields and prose, line by line."""
     result = Segmented()
@@ -136,6 +146,9 @@ def segment(text: str) -> Segmented:
     result.is_post = any(len(pieces) >= 3 for pieces in physical_lines)
     lines = []
     for pieces in physical_lines:
+        # "Intended major: Psychology. UW 3.62 / W 4.1. Home state: Washington.": sentences of
+        # one line, each read on its own when the line holds more than one label.
+        pieces = [part for piece in pieces for part in _sentences_of_fields(piece)]
         # "Demographics: F | white | rural ME | ~45k": the pieces after a label belong to it.
         first = len(pieces) > 1 and _FIELD.match(_MARKUP.sub("", pieces[0]).strip().lower())
         carries = first and _field_kind(first.group("label").strip()) == "demographics"

@@ -30,6 +30,7 @@ from coach.language.money import (
     is_other_figure,
     money_amounts,
     money_slot,
+    money_slot_by_words,
 )
 from coach.language.places import ANYWHERE, ANYWHERE_WISH, place_mentions, read_places
 from coach.language.posts import segment
@@ -69,7 +70,8 @@ _UNDECIDED = (
     r"|\b(?:isn't|is not|aren't|not) sure (?:what|which) (?:to study|major|field)"
     r"|\b(?:doesn't|does not|don't|do not) know (?:what|which) (?:\w+ ){0,3}?(?:to study|major|field|wants? to study)"
     r"|\bno idea what (?:to study|major)|\bhasn't decided\b|\bhas not decided\b|\bstill exploring\b"
-    r"|\b(?:no (?:clue|idea)|not sure|idk|don't know|do not know)\b[^.;]{0,20}\b(?:major|study|studying)\b"
+    r"|\b(?:no (?:clue|idea)|zero (?:clue|idea)|not a clue|not sure|idk|don't know|do not know)\b"
+    r"[^.;]{0,20}\b(?:major|study|studying)\b"
     r"|\bopen to any major\b"
 )
 _STUDY_CUE = (
@@ -93,7 +95,7 @@ _CUE_RIGHT_BEFORE = re.compile(
     r"\b(?:stud(?:y|ies|ying)|major(?:ing)?(?: in)?|minor(?:ing)? in|degree in|interested in|into|"
     r"loves?|passion for|pursue|pursuing|career in|focus on|go into|going into|teach|teaching)\s+$"
 )
-_CUE_RIGHT_AFTER = re.compile(r"^\s*(?:major|majors|degree|program|studies|minor)\b")
+_CUE_RIGHT_AFTER = re.compile(r"^\s*(?:major|majors|degree|program|studies|minor|school)\b")
 # "My dad is an engineer" says nothing about what the student will study.
 _RELATIVE_AT_WORK = re.compile(
     r"(?:\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|husband|wife|siblings?|"
@@ -157,7 +159,7 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
             if _WORKPLACE_AFTER.match(lowered[match.end() : end]):
                 continue  # "works at a veterinary clinic"
             clause_has_cue = _any(_STUDY_CUE, clause) or len(clause.split()) <= 3
-            if strict and _WEAK_MAJOR_WORDS.match(word) and not clause_has_cue:
+            if strict and _WEAK_MAJOR_WORDS.match(word) and not (clause_has_cue or adjacent_cue):
                 continue
             found.append((match.start(), match.end(), field_key))
     # The longest phrase at a place wins: "biomedical engineering" is not "medical".
@@ -433,6 +435,10 @@ class _Reading:
             self.offer("gpa", found, f"GPA {found:g}")
 
 
+# Less than this a year is a wage or a fee, not a budget or a household income ("$15/half hr").
+MIN_YEARLY_AMOUNT = 1_000
+
+
 def _read_money(
     reading: _Reading,
     text: str,
@@ -449,9 +455,10 @@ def _read_money(
     amounts = money_amounts(text, bare_numbers_are_money=money_asked)
     known_income = (profile or {}).get("income")
     student_pronoun = _student_pronoun(text)
+    decided: list[tuple[bool, int, str, Any]] = []
     for index, amount in enumerate(amounts):
-        if is_other_figure(text, amount):
-            continue
+        if is_other_figure(text, amount) or amount.as_income() < MIN_YEARLY_AMOUNT:
+            continue  # "$15 a half hour", an aid formula's figure, a scholarship
         for_whom = re.match(r"[^.;,]{0,20}?\bfor (him|her)\b", text[amount.end :])
         if student_pronoun and for_whom and for_whom.group(1) != student_pronoun:
             continue  # "we pay about 14k a semester for him" (her brother)
@@ -461,6 +468,11 @@ def _read_money(
         slot = money_slot(text, amounts, index, label_asked, describing=describing)
         if only == "budget":
             slot = only
+        # Amounts whose own words say what they are come first: "sell stickers (~$300/mo)"
+        # must not take the income slot before "household income ~5,500/mo".
+        cued = only is not None or money_slot_by_words(text, amounts, index) is not None
+        decided.append((not cued, index, slot, amount))
+    for _, _, slot, amount in sorted(decided, key=lambda item: item[:2]):
         if (
             slot == "budget"
             and only is None
@@ -481,6 +493,11 @@ def _read_money(
 
 
 _SPACE_RUNS = re.compile(r"[ \t]{2,}")
+_ADDING_PLACES = r"\b(?:add|adding|also|too|as well|in addition|plus)\b"
+_SIBLING_SENTENCE = re.compile(
+    r"\b(?:my|his|her|our|their) (?:older |younger |big |little |twin )?(?:sister|brother|sibling|"
+    r"cousin|sis|bro)(?:'s)?\b(?:[^.;!?\n]|\.\d)*"
+)
 
 
 def _student_pronoun(text: str) -> str | None:
@@ -546,11 +563,13 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     # Blanked to the same length, so positions in `readable` are positions in the original.
     readable = _NEGATED_PLACE.sub(_blank, _NEGATED_VALUE.sub(_blank, lowered))
 
-    # Scores come first so that their numbers are not mistaken for money.
-    scores = read_scores(readable)
+    # Scores come first so that their numbers are not mistaken for money; a sibling's grades
+    # ("my sister had a 3.98 and a 35 ACT") are no facts about the student.
+    own_grades = _SIBLING_SENTENCE.sub(_blank, readable)
+    scores = read_scores(own_grades)
     for score in scores:
         reading.offer(score.slot, score.value, score.raw)
-    reading.offer_gpa(read_gpa_prose(readable, asked="academics" in asked_set))
+    reading.offer_gpa(read_gpa_prose(own_grades, asked="academics" in asked_set))
     has_scores = any(reading.has(slot) for slot in ("sat", "act"))
     score_raws = [raw for slot, raw in reading.raws.items() if slot in ("sat", "act")]
     # "SAT 1290, sent everywhere; ACT 24 (did not send)": one score withheld is not test optional.
@@ -598,7 +617,12 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     if places.home:
         reading.offer("home_state", places.home, "home state")
     if places.wanted:
-        reading.offer("states", list(places.wanted), "places")
+        wanted = list(places.wanted)
+        before = profile.get("states")
+        # "Add Pennsylvania and Michigan too": more places, not other places.
+        if isinstance(before, list) and _any(_ADDING_PLACES, readable):
+            wanted = [*before, *(code for code in wanted if code not in before)]
+        reading.offer("states", wanted, "places")
     if places.inferred_home:
         reading.offer("home_state", places.inferred_home, "stay in", 0.6, "inferred")
 

@@ -58,7 +58,8 @@ STATE_NAMES: dict[str, str] = {
     "guam": "GU",
 }
 # Two-letter codes that are also everyday English words: only their full names count.
-AMBIGUOUS_CODES: frozenset[str] = frozenset({"IN", "OR", "ME", "OK", "HI", "GU", "PR", "DE"})
+# "LA" is as often Los Angeles as Louisiana.
+AMBIGUOUS_CODES: frozenset[str] = frozenset({"IN", "OR", "ME", "OK", "HI", "GU", "PR", "DE", "LA"})
 
 _NEW_ENGLAND = ("CT", "ME", "MA", "NH", "RI", "VT")
 _MID_ATLANTIC = ("NJ", "NY", "PA")

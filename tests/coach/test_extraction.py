@@ -1246,3 +1246,55 @@ def test_a_place_dropped_or_visited_is_neither_home_nor_wish(text):
 @pytest.mark.parametrize("text", ["a " * 1999, "My GPA is 3.5" + " " * 3985, "TX " * 1333])
 def test_a_long_adversarial_message_is_read_without_hanging(text):
     read(text)  # the suite's timeout fails a reader that backtracks without end
+
+
+def test_a_siblings_grades_are_not_the_students():
+    text = "my sister had a 3.98 and a 35 ACT and went to Northwestern. Me: 3.67 UW, 34 ACT."
+    assert (facts(read(text))["act"], facts(read(text))["gpa"]) == (34, 3.67)
+
+
+def test_an_earnings_figure_does_not_take_the_income_slot_before_the_stated_income():
+    text = (
+        "Portfolio kid. Sell stickers on Etsy (~$300/mo lol). Teach lessons ($15/half hr).\n"
+        "Household income ~5,500/mo, single mom"
+    )
+    assert facts(read(text))["income"] == 66000
+
+
+def test_a_line_of_labelled_sentences_is_read_sentence_by_sentence():
+    text = (
+        "Intended major: Psychology. UW 3.62 / W 4.1. SAT 1240 superscore. Home state: Washington."
+    )
+    reading = facts(read(text, "major"))
+    assert {slot: reading.get(slot) for slot in ("gpa", "sat", "home_state")} == {
+        "gpa": 3.62,
+        "sat": 1240,
+        "home_state": "WA",
+    }
+
+
+def test_a_retake_said_in_the_next_sentence_is_the_score():
+    text = "Sorry, that was her old ACT. She retook it and got a 25."
+    assert facts(read(text))["act"] == 25
+
+
+def test_adding_places_keeps_the_ones_already_wished_for():
+    reading = read("Actually, add Pennsylvania and Michigan too.", profile={"states": ["OH"]})
+    assert facts(reading)["states"] == ["OH", "PA", "MI"]
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("Pennsylvania or Ohio preferred.", ["PA", "OH"]),
+        ("I really need to stay close to home (WV or maybe southwest VA).", ["WV", "VA"]),
+        ("I'm open to anywhere in the South but would love Atlanta or DC.", list(REGIONS["south"])),
+    ],
+)
+def test_more_ways_of_saying_where_to_study(text, states):
+    assert sorted(facts(read(text))["states"]) == sorted(states)
+
+
+def test_a_gpa_stated_outright_beats_a_guessed_range():
+    text = "GPA: 4.3 W (school doesn't report UW, I think it's like 3.5-3.6)"
+    assert facts(read(text))["gpa"] == 4.3
