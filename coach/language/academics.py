@@ -68,7 +68,7 @@ _HAS_A = re.compile(
     r"miles?|minutes?|mins?|days?|weeks?|years?|stars?|percent|times)\b))"
 )
 _GPA_BEFORE_SCORE = re.compile(
-    r"(?<![\d.$])(?P<number>[0-4]\.\d{1,2})\s*(?:uw|unweighted)?\s*(?:[,/|]|and)\s*(?:an? )?"
+    r"(?<![\d.$])(?P<number>[0-4]\.\d{1,2})\s*(?:uw|unweighted)?\s*(?:[,/|.]|and)\s*(?:an? )?"
     r"(?:(?:sat|act)\b|\d{2,4}\s*(?:sat|act)\b)"
 )
 # Label orders in "GPA (UW/W): 3.9/4.7" and "GPA (W/UW): 4.7/3.9".
@@ -221,7 +221,7 @@ _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _SCORE_NUMBER = re.compile(r"(?<![\d.,$])(\d{1,4})(?!\d|[.,]\d|\s*(?:k|%|percent|th|st|nd|rd)\b)")
 _SCORE_BEFORE_TEST = re.compile(
     r"(?<![\d.,$])(?P<value>\d{2,4})\s*(?:composite\s+|superscored?\s+|total\s+)?"
-    r"(?:on (?:the|her|his|their|my|an?) (?:\w+ )?|on )?(?P<test>sat|act)\b"
+    r"(?:(?:on|in) (?:the|her|his|their|my|an?) (?:\w+ )?|on |in )?(?P<test>sat|act)\b"
     # A one-digit ACT only said outright: "a 9 on the ACT".
     r"|(?<![\d.,$])(?P<single>\d)\s+on (?:the|her|his|their|my) act\b"
 )
@@ -234,6 +234,11 @@ _SENT_SCORE = re.compile(
     r"\b(?:sent|sending|send|submitted|submitting|reported|reporting|using)\s+"
     r"(?:only\s+)?(?:the|my|a|an)?\s*(?P<value>\d{2,4})\b"
     r"(?!\s*(?:k|%|times|schools|colleges|apps|applications?|essays|supplements|emails|letters))"
+)
+# "Is a 1180 good enough for UCF?": a total asked about is the SAT.
+_SAT_ASKED_ABOUT = re.compile(
+    r"\b(?:an?|my|with an?)\s+(?P<value>1[0-5]\d{2}|1600|[89]\d{2})\b"
+    r"(?=\s+(?:good enough|enough|competitive|okay|ok|good)\b)"
 )
 _SAT_AFTER_GPA = re.compile(
     # One separator run, so the pattern cannot backtrack over long runs of spaces.
@@ -281,7 +286,8 @@ def _score_window(rest: str) -> tuple[str, list[int]]:
     for cut in cuts[:reach]:
         # A later test's own label ends this one's window: "SAT 1400 ACT 32".
         window = re.split(r"\b(?:sat|act|psat|gpa)\b", rest[:cut])[0]
-        if _NOT_A_REAL_SCORE.search(window):
+        first_number = re.search(r"\d", window)
+        if _NOT_A_REAL_SCORE.search(window[: first_number.start() if first_number else None]):
             return "", []  # "haven't taken the ACT yet, my practice tests are around 24"
         # "took the SAT once (1260)": a composite in parentheses when there is none outside.
         numbers = _composite_numbers(window) or _composite_numbers(re.sub(r"[()\[\]]", " ", window))
@@ -317,6 +323,8 @@ def read_scores(text: str) -> list[ScoreReading]:
     # "3.8 uw 1360": a total right after a GPA is the SAT.
     if "sat" not in found and (after_gpa := _SAT_AFTER_GPA.search(text)):
         keep("sat", int(after_gpa.group("value")), after_gpa.group(0))
+    if "sat" not in found and (asked_about := _SAT_ASKED_ABOUT.search(text)):
+        keep("sat", int(asked_about.group("value")), asked_about.group(0))
     # What the student sends beats a first attempt: the superscore, the score "sent", the later
     # of "1380 → 1470".
     for pattern in (_LATER_ATTEMPT, _RETAKE, _SENT_SCORE, _SUPERSCORE):
@@ -341,6 +349,7 @@ _NOT_SUBMITTED = re.compile(
     r"it|them|anywhere|everywhere|to|$|[.,;)]))"
     r"|\bwithout (?:test )?scores\b"
     r"|\bno (?:test )?scores? (?:submitted|sent)\b|\bunsubmitted\b|\bnot submitted\b"
+    r"|\b(?:did not|didn't|didnt|won't|will not|not going to) test\b|\bnot testing\b"
 )
 # "applied TO everywhere", "applying TO.": test optional, abbreviated; in capitals in the family's
 # own text (in capitals), so "apply to every school" is not it.

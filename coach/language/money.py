@@ -200,11 +200,13 @@ def money_amounts(text: str, *, bare_numbers_are_money: bool) -> list[Amount]:
 
 INCOME_CUES = (
     r"\b(income|incomes|make|makes|making|earn|earns|earning|salary|salaries|household|hhi|"
+    r"live on|living on|retired on|social security|pension|"
     r"bring in|brings in|combined|bracket|agi|we're at|family makes)\b"
 )
 BUDGET_CUES = (
     r"\b(afford|affordable|budget|pay|paying|spend|spending|contribute|tuition|cost|costs|"
     r"can (?:only |just |probably |maybe )?do|could (?:only |just |probably |maybe )?do|can't do|"
+    r"(?:will|'ll|would) do|schooling|education|enough for|enough to|"
     r"cannot do|can't pay|can't spend|can't afford|ceiling|budgeted|"
     r"set aside|saved|manage|cover|covers|covering|toward|towards|swing|give|chip in|spare|handle|"
     r"put in|"

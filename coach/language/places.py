@@ -143,7 +143,7 @@ _CLAUSE_CONTINUES = re.compile(
 _DIRECTION_AFTER = re.compile(r"^\s+of\b")
 # "Stay in Ohio" says where the family lives too, though less surely than "we live in Ohio".
 STAY_BEFORE = re.compile(
-    r"\b(?:stay|staying|remain|remaining)(?: close to home)? in\s+$|" + _NOT_LEAVING
+    r"\b(?:stay|staying|remain|remaining)(?: close to home| here)? in\s+$|" + _NOT_LEAVING
 )
 # "Anywhere" as a wish when the coach did not ask: "she'll go anywhere", not "didn't submit it
 # anywhere".
@@ -499,7 +499,11 @@ def read_places(
             ):
                 home.append(mention)
                 continue
-        if mention.wish_cue and not (mention.home_cue and single and not home):
+        staying = STAY_BEFORE.search(lowered[max(0, mention.start - 40) : mention.start])
+        if mention.wish_cue and mention.home_cue and single and staying and not home:
+            home.append(mention)  # "she wants to stay here in Arizona": home, and a wish
+            wanted.append(mention)
+        elif mention.wish_cue and not (mention.home_cue and single and not home):
             wanted.append(mention)
         elif mention.home_cue and single or "home_state" in asked and single and not home:
             home.append(mention)

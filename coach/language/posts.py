@@ -131,6 +131,8 @@ def _stat_lines(text: str) -> list[list[str]]:
 
 
 def _sentences_of_fields(line: str) -> list[str]:
+    if ". " not in line:
+        return [line]
     parts = re.split(r"(?<=[A-Za-z0-9)])\.\s+(?=[A-Z])", line)
     labelled = sum(bool(_FIELD.match(_MARKUP.sub("", part).strip().lower())) for part in parts)
     return parts if len(parts) > 1 and labelled >= 2 else [line]

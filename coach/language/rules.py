@@ -77,7 +77,7 @@ _UNDECIDED = (
 _STUDY_CUE = (
     r"\b(stud(y|ies|ying)|major|majoring|degree|program|wants? to be|interested in|into|loves?|"
     r"(?:wanna|want to|wants to|going to|gonna|would like to|like to) do|"
-    r"apply|applying|applied|"
+    r"apply|applying|applied|leaning|between|"
     r"passion|pursue|career in|field|track|focus)\b"
     # "I want to go OOS for film": going somewhere for a subject.
     r"|\b(?:go|going|head|heading|school|college)\b[^.,;]{0,20}\bfor\b"
@@ -119,6 +119,9 @@ _NOT_THE_MAJOR_BEFORE = re.compile(
 _WORKPLACE_AFTER = re.compile(r"^\s+(?:clinic|hospital|office|shop|store|practice|firm|company)\b")
 # Up to this many words, a message answering a question is read as the answer.
 SHORT_ANSWER_WORDS = 12
+_ALTERNATIVE_BEFORE = re.compile(
+    r"\b(?:also|maybe|or|backup|second choice|alternatively|considering)\b[^.;]{0,25}$"
+)
 _CAREER_WORDS = re.compile(
     r"vet|vets|veterinarian|doctor|physician|lawyer|attorney|teacher|dentist|pharmacist|"
     r"(?:physical|occupational) therapist|police|engineer|engineers|accountant|entrepreneur"
@@ -172,8 +175,15 @@ def read_majors(lowered: str, *, strict: bool) -> list[str]:
         if start >= covered_until:
             kept.append((start, end, field_key))
             covered_until = end
-    # A field of study named outright outranks a career ("wants to be a vet, so Animal Science").
-    kept.sort(key=lambda item: bool(_CAREER_WORDS.fullmatch(lowered[item[0] : item[1]])))
+
+    # A field of study named outright outranks a career ("wants to be a vet, so Animal Science"),
+    # unless it is named as the other option ("an engineer, but also considering chemistry").
+    def rank(item: tuple[int, int, str]) -> int:
+        if _CAREER_WORDS.fullmatch(lowered[item[0] : item[1]]):
+            return 1
+        return 2 if _ALTERNATIVE_BEFORE.search(lowered[max(0, item[0] - 40) : item[0]]) else 0
+
+    kept.sort(key=rank)
     fields: list[str] = []
     for _, _, field_key in kept:
         if field_key not in fields:

@@ -341,7 +341,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"computer engineering|chem ?e\b|mech ?e\b|civ ?e\b|bme\b|eecs\b|ece\b", "engineering"),
     (r"b\.? ?arch\b|m\.arch\b", "architecture"),
-    (r"\bbsn\b|\brn\b", "health"),
+    (r"\bbsn\b", "health"),
     (r"\bbsw\b", "public_administration"),
     (
         r"(mechanical|aerospace|civil|electrical|chemical|biomedical|industrial|agricultural|"
@@ -370,12 +370,13 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
         "health",
     ),
     (
-        r"business|finance|accounting|accountant|marketing|management|entrepreneur(ship)?|\bmba\b",
+        r"business|finance|accounting|accountant|marketing|management|entrepreneur(ship)?|\bmba\b|"
+        r"hospitality",
         "business",
     ),
     (r"psych(ology)?", "psychology"),
     (
-        r"audio (engineering|production)|music production|sound design|fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
+        r"graphic designers?|audio (engineering|production)|music production|sound design|fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
         "visual_performing_arts",
     ),
     (
@@ -413,6 +414,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"social work(er|ers)?|public policy|public administration", "public_administration"),
     (r"languages?|spanish|french|german|chinese|japanese|linguistics", "languages"),
-    (r"liberal (arts|studies)|general studies", "liberal_arts"),
+    # "small liberal arts colleges" names a kind of college, not a major.
+    (r"liberal (arts|studies)(?! (?:colleges?|schools?))|general studies", "liberal_arts"),
     (r"interdisciplinary", "interdisciplinary"),
 )

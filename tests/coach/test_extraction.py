@@ -1298,3 +1298,54 @@ def test_more_ways_of_saying_where_to_study(text, states):
 def test_a_gpa_stated_outright_beats_a_guessed_range():
     text = "GPA: 4.3 W (school doesn't report UW, I think it's like 3.5-3.6)"
     assert facts(read(text))["gpa"] == 4.3
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("Is a 1180 good enough for UCF?? I'm a junior in Orlando with a 3.4 UW.", "sat", 1180),
+        ("He has 3.6 GPA and 1210 in the SAT.", "sat", 1210),
+        ("Kinesiology/exercise science. 3.5. ACT 22. 30k a year.", "gpa", 3.5),
+        ("She wants to teach. 3.2 UW, did not test and won't.", "test_optional", True),
+        ("im so lost rn. no idea what to major in.", "major", "undecided"),
+        (
+            "I want to be an engineer, probably chemical, but also considering chemistry.",
+            "major",
+            "engineering",
+        ),
+        (
+            "Looking at small liberal arts colleges in New England. She's thinking English.",
+            "major",
+            "english",
+        ),
+        (
+            "She's going back and forth between communications and marketing.",
+            "major",
+            "communication",
+        ),
+        (
+            "She is very artistic and wants to be a graphic designer.",
+            "major",
+            "visual_performing_arts",
+        ),
+        ("My parents make around 95k combined and said they'll do 30k a year.", "budget", 30000),
+        (
+            "Her grandfather left money for her schooling, enough for about $16,000 a year.",
+            "budget",
+            16000,
+        ),
+    ],
+)
+def test_more_real_ways_of_saying_the_facts(text, slot, value):
+    assert facts(read(text))[slot] == value
+
+
+def test_a_score_corrected_with_its_practice_test_named_after_it_is_read():
+    reading = read("sorry i meant my sat is 1180 not 1100, i mixed it up with my practice test")
+    assert facts(reading)["sat"] == 1180
+
+
+def test_staying_here_in_a_state_is_home_and_a_wish():
+    text = "I'm helping my granddaughter. She wants to stay here in Arizona or go to New Mexico."
+    reading = facts(read(text))
+    assert (reading["home_state"], reading["states"]) == ("AZ", ["AZ", "NM"])
