@@ -226,7 +226,7 @@ _SCORE_BEFORE_TEST = re.compile(
     r"|(?<![\d.,$])(?P<single>\d)\s+on (?:the|her|his|their|my) act\b"
 )
 _SUPERSCORE = re.compile(
-    r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?P<value>\d{2,4})\b"
+    r"\bsuperscor\w*\s*(?:of|is|was|:)?\s*(?:an?\s+)?(?P<value>\d{2,4})\b"
     r"|\b(?P<before>\d{2,4})\s*superscor"
 )
 # The score the student sends, when several attempts are listed: "sending the 32", "1380 → 1470".

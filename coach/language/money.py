@@ -207,7 +207,7 @@ BUDGET_CUES = (
     r"\b(afford|affordable|budget|pay|paying|spend|spending|contribute|tuition|cost|costs|"
     r"can (?:only |just |probably |maybe )?do|could (?:only |just |probably |maybe )?do|can't do|"
     r"(?:will|'ll|would) do|schooling|education|enough for|enough to|"
-    r"cannot do|can't pay|can't spend|can't afford|ceiling|budgeted|"
+    r"cannot do|can't pay|can't spend|can't afford|ceiling|budgeted|budgeting|"
     r"set aside|saved|manage|cover|covers|covering|toward|towards|swing|give|chip in|spare|handle|"
     r"put in|"
     r"keep it under|keep it below|ok with|okay with|fine with|comfortable with|most we can|"

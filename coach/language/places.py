@@ -82,7 +82,7 @@ _COLLEGE_BEFORE = re.compile(
 # "a small town in", "the suburbs of") is home, unless a wish or a verb comes between.
 HOME_WORDS = re.compile(
     r"\b(?:live|lives|living|lived|reside|resides|residing|based|located|grew up|raised|born|"
-    r"moved|homeschooled|home ?schooled|we're|we are|i'm|im|i am|from|hail from|here|resident|"
+    r"moved (?:to|here|back)|homeschooled|home ?schooled|we're|we are|i'm|im|i am|from|hail from|here|resident|"
     r"residents|residence|stationed|native|home|(?:junior|senior|sophomore|freshman|student|kid|applicant|daughter|"
     r"son|teen|homeschooler|parent)s?|high school|hs|(?:my|our|his|her|their|a|an) "
     r"(?:\w+ ){0,3}school|town|city|suburbs?|burbs|village|county|farm|ranch|area|part|"

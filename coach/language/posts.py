@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 # What a field's label says its value is.
 FIELD_KINDS: tuple[tuple[str, str], ...] = (
-    (
-        r"residence|location|loc|state|home|home state|hometown|from|where|lives? in|area|region|address",
-        "home",
-    ),
+    (r"residence|state|home|home state|hometown|from|lives? in|area|region|address", "home"),
+    # "Location:" is where the student lives in some posts and where they want to be in others.
+    (r"location|loc|where", "location"),
     (r"demographics?|background|about me|profile|basic info", "demographics"),
     (
         r"(?:household |family |parents'? )?income(?: bracket| level| range)?|finances?|financial",
@@ -45,6 +44,8 @@ WISH_WORDS = re.compile(
     r"\b(?:want|wants|wanna|hoping|hope|prefer|prefers|would like|looking|open to|considering|"
     r"somewhere|anywhere|stay|staying|go to|interested)\b"
 )
+# ...and in these words says where they live: read as a sentence ("stationed in Germany").
+RESIDENCE_WORDS = re.compile(r"\b(?:stationed|live|lives|living|moved|from|reside\w*)\b")
 # Labels and section headers whose content is never a fact about the slots.
 IGNORED_LABELS = re.compile(
     r"^(?:gender|sex|race|ethnicity|race/ethnicity|race\s*/\s*ethnicity|hooks?|rank|class rank|"
@@ -187,10 +188,14 @@ def segment(text: str) -> Segmented:
                 if kind not in {"home", "demographics", "income"}:
                     section = ""
                 value = line[len(line) - len(match.group("value")) :]
-                if kind == "wishes" or (kind == "home" and WISH_WORDS.search(value.lower())):
-                    # "Location: I want to stay in Alaska or go to Washington" and "What I'm
-                    # looking for: ..." say what the student wants: read as sentences.
-                    result.prose.append(value)
+                if (
+                    kind == "wishes"
+                    or (kind in {"home", "location"} and WISH_WORDS.search(value.lower()))
+                    or (kind == "location" and RESIDENCE_WORDS.search(value.lower()))
+                ):
+                    # "Location: I want to stay in Alaska or go to Washington" and "Want: New
+                    # England or New York" say what the student wants: read as sentences.
+                    result.prose.append(f"{label}: {value}" if kind == "wishes" else value)
                 elif kind == "budget":
                     # "Budget: full pay. Dad says anywhere is fine": a sentence, label and all.
                     result.prose.append(line)

@@ -80,7 +80,7 @@ _STUDY_CUE = (
     r"apply|applying|applied|leaning|between|"
     r"passion|pursue|career in|field|track|focus)\b"
     # "I want to go OOS for film": going somewhere for a subject.
-    r"|\b(?:go|going|head|heading|school|college)\b[^.,;]{0,20}\bfor\b"
+    r"|\b(?:go|going|head|heading|schools?|colleges?|programs?)\b[^.,;]{0,20}\bfor\b"
 )
 # Everyday words that also mean other things: they name a major only with a study cue nearby,
 # when the major was asked, or standing alone as a short clause ("Psychology, GPA 3.1").
@@ -98,7 +98,7 @@ _CUE_RIGHT_BEFORE = re.compile(
 _CUE_RIGHT_AFTER = re.compile(r"^\s*(?:major|majors|degree|program|studies|minor|school)\b")
 # "My dad is an engineer" says nothing about what the student will study.
 _RELATIVE_AT_WORK = re.compile(
-    r"(?:\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|husband|wife|siblings?|"
+    r"(?<!like )(?<!like his )(?<!like her )(?<!like my )(?:\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|husband|wife|siblings?|"
     r"cousins?|grand(?:ma|pa|mother|father|parents?))|\b(?:our|my|his|her) (?:oldest|older|eldest|"
     r"middle|younger)(?: one| son| daughter| kid| child)?)(?:'s)?\b[^.;,]{0,25}"
     r"\b(?:is|are|was|were|works?|worked|went|goes|attends?|attended|studied|studies|majored|'s)\b"
@@ -519,6 +519,23 @@ def _student_pronoun(text: str) -> str | None:
     return "her" if hers > his else "him"
 
 
+def _read_location_field(reading: _Reading, value: str, home_field: bool) -> None:
+    """A "Location:" field: one state in a post without a residence is where the student
+    lives; several places, a region or "no preference" say where they would study."""
+    lowered = value.lower()
+    mentions = place_mentions(value, lowered, field_value=True)
+    if re.search(r"\b(?:no preference|anywhere|any|doesn't matter|don't care|open)\b", lowered):
+        reading.offer("states", "any", value)
+    elif len({code for m in mentions for code in m.codes}) == 1 and not home_field:
+        reading.offer("home_state", mentions[0].codes[0], value)  # "Location: NYC (Queens)"
+    elif mentions:
+        places = read_places(
+            value, lowered, asked={"location"}, home_known=None, self_description=False
+        )
+        if places.wanted:
+            reading.offer("states", list(places.wanted), value)
+
+
 def _read_home_field(reading: _Reading, value: str) -> None:
     mentions = [m for m in place_mentions(value, value.lower(), field_value=True)]
     singles = [m for m in mentions if len(m.codes) == 1]
@@ -526,11 +543,21 @@ def _read_home_field(reading: _Reading, value: str) -> None:
         reading.offer("home_state", singles[0].codes[0], value)
 
 
-def _read_field(reading: _Reading, kind: str, label: str, value: str, asked: set[str]) -> None:
+def _read_field(
+    reading: _Reading,
+    kind: str,
+    label: str,
+    value: str,
+    asked: set[str],
+    *,
+    home_field: bool = False,
+) -> None:
     lowered = value.lower()
     match kind:
         case "home" | "school":
             _read_home_field(reading, value)
+        case "location":
+            _read_location_field(reading, value, home_field)
         case "demographics":
             _read_home_field(reading, value)
             _read_money(reading, lowered, asked | {"income"})
@@ -560,8 +587,9 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     intents: set[str] = set()
     declined: set[str] = set()
     segmented = segment(original)
+    home_field = any(kind == "home" for kind, _, _ in segmented.fields)
     for kind, label, value in segmented.fields:
-        _read_field(reading, kind, label, value, asked_set)
+        _read_field(reading, kind, label, value, asked_set, home_field=home_field)
     prose_original = "\n".join(segmented.prose)
     lowered = prose_original.lower()
     fields_text = "\n".join(f"{label}: {value}".lower() for _, label, value in segmented.fields)

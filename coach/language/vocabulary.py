@@ -376,7 +376,7 @@ MAJOR_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"psych(ology)?", "psychology"),
     (
-        r"graphic designers?|audio (engineering|production)|music production|sound design|fine arts?|studio art|\bart\b|\barts\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
+        r"graphic designers?|audio (engineering|production)|music production|sound design|fine arts?|studio art|(?<!liberal )\barts?\b|painting|drawing|design|music|theat(er|re)|film|dance|photography|animation|sculpture",
         "visual_performing_arts",
     ),
     (

@@ -1349,3 +1349,42 @@ def test_staying_here_in_a_state_is_home_and_a_wish():
     text = "I'm helping my granddaughter. She wants to stay here in Arizona or go to New Mexico."
     reading = facts(read(text))
     assert (reading["home_state"], reading["states"]) == ("AZ", ["AZ", "NM"])
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("Residence: Indiana\nLocation: Indiana, Ohio, Kentucky", ["IN", "OH", "KY"]),
+        (
+            "Residence: Alabama\nLoc: SEC country lol (AL, GA, TN, FL, MS)",
+            ["AL", "GA", "TN", "FL", "MS"],
+        ),
+        ("Residence: Honolulu, HI\nLocation: Hawaii or the West Coast", ["HI", "CA", "OR", "WA"]),
+        ("**Residence**: Massachusetts\n**Location**: no preference", "any"),
+        ("Home: Maryland\nWant: New England or New York", NEW_ENGLAND + ["NY"]),
+    ],
+)
+def test_a_location_field_beside_a_residence_is_where_the_student_would_study(text, states):
+    found = facts(read(text))["states"]
+    assert found == states if isinstance(states, str) else sorted(found) == sorted(states)
+
+
+def test_a_location_field_naming_one_place_alone_is_home():
+    assert facts(read("Major: Film\nLocation: NYC (Queens)\nIncome: ~70k"))["home_state"] == "NY"
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("his superscore is a 31 and that's what he'll send", "act", 31),
+        ("We're budgeting $22,000 a year for him.", "budget", 22000),
+        (
+            "what are good schools for art in the midwest under 20k a year",
+            "major",
+            "visual_performing_arts",
+        ),
+        ("He wants to be a teacher like his grandmother was.", "major", "education"),
+    ],
+)
+def test_round_seven_phrasings(text, slot, value):
+    assert facts(read(text))[slot] == value
