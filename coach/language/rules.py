@@ -117,6 +117,8 @@ _NOT_THE_MAJOR_BEFORE = re.compile(
     r"[^.;,]{0,12}$"
 )
 _WORKPLACE_AFTER = re.compile(r"^\s+(?:clinic|hospital|office|shop|store|practice|firm|company)\b")
+# Past this many characters, a message describes the student rather than answering a question.
+SELF_DESCRIPTION_CHARS = 160
 # Up to this many words, a message answering a question is read as the answer.
 SHORT_ANSWER_WORDS = 12
 _ALTERNATIVE_BEFORE = re.compile(
@@ -622,6 +624,10 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
     ):
         reading.offer("sat", float(bare.group("value")), bare.group(0))
 
+    # A pasted profile or a long first message describes the student rather than answering a
+    # question: uncued figures are the household income, uncued states are no wish.
+    self_description = segmented.is_post or len(readable) > SELF_DESCRIPTION_CHARS
+
     # Money: the words around an amount decide what it is, then the question asked.
     without_scores = readable
     for score in scores:
@@ -631,7 +637,7 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         without_scores,
         asked_set,
         profile=profile,
-        describing=segmented.is_post or len(readable) > 160,
+        describing=self_description,
     )
 
     # A short answer to the major question is read as it is; a long message keeps the cues.
@@ -642,7 +648,6 @@ def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretatio
         others = {"alternatives": majors[1:]} if majors[1:] else None
         reading.offer("major", majors[0], majors[0], detail=others)
 
-    self_description = segmented.is_post or len(readable) > 160
     places = read_places(
         prose_original,
         readable,
