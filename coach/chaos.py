@@ -27,7 +27,6 @@ from coach.models import (
     TOOL_CALL_UNDERWAY,
     Conversation,
     DecisionTrace,
-    ProfileFact,
     Shortlist,
     ToolCall,
     ToolCallStatus,
@@ -85,7 +84,6 @@ INVARIANTS = (
     "recommendations within the catalog and the family's constraints",
     "transient faults retried until they cleared",
     "permanent faults escalated as tool failures",
-    "every profile value has its ledger row",
 )
 
 
@@ -165,23 +163,6 @@ def check_invariants(runs: list[FamilyRun]) -> tuple[dict[str, list[str]], Count
     return violations, counts
 
 
-def unrecorded_profile_values(conversation) -> list[str]:
-    """Profile values whose newest fact-ledger row holds something else (or nothing): a turn
-    that changed the profile without writing its ledger."""
-    newest: dict[str, Any] = {}
-    for slot, value in (
-        ProfileFact.objects.filter(conversation=conversation)
-        .order_by("slot", "id")
-        .values_list("slot", "value")
-    ):
-        newest[slot] = value
-    return [
-        f"{slot}={value!r} has no ledger row"
-        for slot, value in conversation.profile.items()
-        if value is not None and newest.get(slot) != value
-    ]
-
-
 def _check_conversation(conversation, run: FamilyRun, violations, counts: Counter) -> None:
     label = str(conversation.id)[:8]
     messages = list(conversation.messages.order_by("seq"))
@@ -232,8 +213,6 @@ def _check_conversation(conversation, run: FamilyRun, violations, counts: Counte
             violations["transient faults retried until they cleared"].append(
                 f"{label}: {call.tool} gave up after {call.attempts} attempts: {call.error}"
             )
-    for problem in unrecorded_profile_values(conversation):
-        violations["every profile value has its ledger row"].append(f"{label}: {problem}")
     counts["model fallbacks"] += DecisionTrace.objects.filter(
         conversation=conversation, node="extract", decision="fallback"
     ).count()
