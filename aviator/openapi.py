@@ -41,7 +41,9 @@ def _errors(*statuses: int) -> dict:
         "conversation now.",
         413: "Text longer than the limit.",
         429: "Too many messages or conversations; the Retry-After header says when to retry.",
-        503: "The coach could not answer; the message is stored.",
+        503: "The coach could not answer (code `turn_failed`: the message is stored and will be "
+        "answered), or the service is overloaded (code `overloaded` or `unavailable`: nothing was "
+        "stored; the Retry-After header says when to send it again).",
     }
     return {str(status): _json(ErrorOut, meaning[status]) for status in statuses}
 
@@ -95,13 +97,24 @@ def openapi_document() -> dict:
             },
             "/conversations/{conversation_id}/messages/": {
                 "post": {
-                    "summary": "Send a family message; answers with the state after the turn",
+                    "summary": "Send a family message; answers with the state after its turn",
+                    "description": "The message is stored, then answered by a worker. The "
+                    "response waits for that turn up to AVIATOR_TURN_WAIT_SECONDS (default 20): "
+                    "200 with the state after the turn, or 202 with the state so far (`busy` is "
+                    "true) when the turn takes longer; the rest arrives on the chat socket or a "
+                    "later GET.",
                     "parameters": [conversation_id],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref(MessageIn)}},
                     },
-                    "responses": {"200": _json(ConversationStateOut, "The state after the turn.")}
+                    "responses": {
+                        "200": _json(ConversationStateOut, "The state after the turn."),
+                        "202": _json(
+                            ConversationStateOut,
+                            "The message is stored and its turn is still running (busy).",
+                        ),
+                    }
                     | _errors(400, 401, 404, 413, 429, 503),
                 }
             },

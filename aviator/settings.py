@@ -223,6 +223,22 @@ CHECKPOINT_SQLITE_PATH = DATA_DIR / "checkpoints.sqlite3"
 # checkpoint, unless its conversation is escalated, awaiting approval or under review.
 CHECKPOINT_PRUNE_AFTER_HOURS = _positive_int("AVIATOR_CHECKPOINT_PRUNE_AFTER_HOURS", default=24)
 
+# --- Turns ------------------------------------------------------------------------------------
+# A family message is stored by the web and answered by a worker (the `turns` queue): the web
+# never runs a turn. The API waits this long for the turn's end before answering 202 (busy).
+TURN_WAIT_SECONDS = _positive_int("AVIATOR_TURN_WAIT_SECONDS", default=20)
+# Back-pressure: past this many turns waiting in the queue, a new message is refused (503 with
+# Retry-After) instead of stored to wait minutes for its answer.
+TURN_QUEUE_LIMIT = _positive_int("AVIATOR_TURN_QUEUE_LIMIT", default=400)
+# Only the tests turn this on: the turn then runs in the process that stored the message, as a
+# worker would run it (the same task, applied locally); tests that need the queue use a worker.
+TURNS_INLINE = False
+# Turns one turn worker process runs at once (threads: a turn mostly waits on the model and the
+# database). Each holds a database connection while it runs: keep AVIATOR_DB_POOL_SIZE above it.
+TURN_WORKER_THREADS = _positive_int("AVIATOR_TURN_WORKER_THREADS", default=8)
+TASK_VISIBILITY_SECONDS = 60
+CELERY_TASK_ROUTES = {"coach.answer_conversation": {"queue": "turns"}}
+
 # --- Redis: channel layer and Celery broker ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
@@ -264,7 +280,10 @@ else:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken by a worker that then died goes back to the queue after this many seconds
+    # (kombu's default is an hour). Every task here is idempotent, and no retry waits longer
+    # than this (a task held past it would be delivered twice, harmlessly but needlessly).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TASK_VISIBILITY_SECONDS}
     CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # The cache holds the per-address rate-limit counters: shared through Redis by every web process
@@ -285,7 +304,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "resend-stale-tool-calls": {"task": "coach.resend_stale_tool_calls", "schedule": 60.0},
-    "answer-waiting-messages": {"task": "coach.answer_waiting_messages", "schedule": 60.0},
+    "answer-waiting-messages": {"task": "coach.answer_waiting_messages", "schedule": 5.0},
     "sweep-approvals": {"task": "coach.sweep_approvals", "schedule": 60.0},
     "notify-overdue-escalations": {
         "task": "handoff.notify_overdue_escalations",

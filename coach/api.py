@@ -3,22 +3,19 @@
 Views authenticate, validate, call one service and answer.
 """
 
+from django.conf import settings
 from django.http import JsonResponse
 
+from aviator.asyncdb import database_call
 from aviator.jsonapi import ApiError, json_endpoint, parse_body
 from coach.approvals import approval_decide
+from coach.events import TurnWatch
+from coach.messages import family_message_take
 from coach.presenters import conversation_state, conversation_summary
-from coach.quotas import conversation_quota_check, message_quota_check
+from coach.quotas import conversation_quota_check
 from coach.schemas import ApprovalDecisionIn, ConversationCreateIn, MessageIn
-from coach.selectors import conversation_for_family, conversations_of_family
-from coach.services import (
-    InvalidMessage,
-    TurnFailed,
-    check_family_text,
-    conversation_start,
-    family_message_submit,
-)
-from coach.transcript import states_published
+from coach.selectors import conversation_for_family, conversations_of_family, turns_done_through
+from coach.services import InvalidMessage, TurnFailed, conversation_start
 
 
 @json_endpoint(methods=["GET", "POST"])
@@ -43,25 +40,32 @@ def conversation_detail(request, user, conversation_id):
 
 
 @json_endpoint(methods=["POST"])
-def conversation_messages(request, user, conversation_id):
-    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
+async def conversation_messages(request, user, conversation_id):
+    """Store the family's message and answer with the state once its turn is done (200), or,
+    if the worker takes longer than TURN_WAIT_SECONDS, with the state so far (202, busy): the
+    rest arrives over the socket or a later GET. Waits on the event loop, holding no thread."""
+    conversation = await database_call(conversation_for_family)(
+        user=user, conversation_id=conversation_id
+    )
     body = parse_body(request, MessageIn)
-    try:
-        text = check_family_text(body.text)
-    except InvalidMessage as error:
-        raise ApiError(
-            413 if error.code == "too_long" else 400, error.code, error.message
-        ) from None
-    message_quota_check(user=user)
-    try:
-        with states_published() as published:
-            family_message_submit(conversation=conversation, text=text)
-    except TurnFailed:
-        raise ApiError(503, "turn_failed", TurnFailed.family_explanation) from None
-    if conversation.id in published:
-        return JsonResponse(published[conversation.id])
-    # The turn published no state (the coach is waiting for a tool or a counselor).
-    return JsonResponse(conversation_state(conversation))
+    async with TurnWatch(conversation.id) as watch:
+        try:
+            taken = await database_call(family_message_take)(
+                conversation=conversation, family=user, text=body.text
+            )
+        except InvalidMessage as error:
+            status = 413 if error.code == "too_long" else 400
+            raise ApiError(status, error.code, error.message) from None
+        outcome = "waiting"
+        if taken.turn_queued:
+            outcome = await watch.until_done(
+                lambda: turns_done_through(conversation) >= taken.message.seq,
+                timeout=settings.TURN_WAIT_SECONDS,
+            )
+    if outcome == "failed":
+        raise ApiError(503, "turn_failed", TurnFailed.family_explanation)
+    state = await database_call(conversation_state)(conversation)
+    return JsonResponse(state, status=200 if outcome == "done" else 202)
 
 
 @json_endpoint(methods=["POST"])

@@ -4,7 +4,8 @@ run must keep, whatever failed along the way.
 
 The families are the evaluation personas. Each gets its own account and token and answers what
 the coach asks, as `coach.evaluation` does, but through the API a real client uses, so quotas,
-validation, the 503 of a failed turn and the busy state of a tool call are all on the path.
+validation, the 202 of a turn still queued, the 503 of a failed turn and the busy state of a tool
+call are all on the path.
 """
 
 import random
@@ -23,10 +24,12 @@ from django.test import Client
 from aviator.accounts.roles import Role
 from aviator.accounts.services import token_issue, user_create
 from coach.evaluation import UNKNOWN_ANSWER, recommendation_violations
+from coach.messages import conversations_answer_waiting
 from coach.models import (
     TOOL_CALL_UNDERWAY,
     Conversation,
     DecisionTrace,
+    ProfileFact,
     Shortlist,
     ToolCall,
     ToolCallStatus,
@@ -84,6 +87,7 @@ INVARIANTS = (
     "recommendations within the catalog and the family's constraints",
     "transient faults retried until they cleared",
     "permanent faults escalated as tool failures",
+    "every profile value has its ledger row",
 )
 
 
@@ -137,9 +141,14 @@ def drive_family(persona: dict[str, Any], *, email: str, seed: int) -> FamilyRun
                 break
             response = client.post(url, {"text": text}, "application/json", headers=headers)
             run.statuses[response.status_code] += 1
-            if response.status_code in (200, 503):
+            # Stored: answered (200), still waiting for its turn (202), or its turn failed (503
+            # turn_failed); a 503 for any other reason refused the message.
+            failed = response.status_code == 503
+            if response.status_code in (200, 202) or (
+                failed and response.json()["error"]["code"] == "turn_failed"
+            ):
                 run.stored += 1
-            last_failed = response.status_code == 503
+            last_failed = failed
             time.sleep(pace.uniform(0, 0.05))
             state = _settled(client, headers, run.conversation_id)
     except Exception as error:  # noqa: BLE001 - a crashed client is reported, not raised
@@ -161,6 +170,23 @@ def check_invariants(runs: list[FamilyRun]) -> tuple[dict[str, list[str]], Count
         conversation = Conversation.objects.get(pk=run.conversation_id)
         _check_conversation(conversation, run, violations, counts)
     return violations, counts
+
+
+def unrecorded_profile_values(conversation) -> list[str]:
+    """Profile values whose newest fact-ledger row holds something else (or nothing): a turn
+    that changed the profile without writing its ledger."""
+    newest: dict[str, Any] = {}
+    for slot, value in (
+        ProfileFact.objects.filter(conversation=conversation)
+        .order_by("slot", "id")
+        .values_list("slot", "value")
+    ):
+        newest[slot] = value
+    return [
+        f"{slot}={value!r} has no ledger row"
+        for slot, value in conversation.profile.items()
+        if value is not None and newest.get(slot) != value
+    ]
 
 
 def _check_conversation(conversation, run: FamilyRun, violations, counts: Counter) -> None:
@@ -213,6 +239,8 @@ def _check_conversation(conversation, run: FamilyRun, violations, counts: Counte
             violations["transient faults retried until they cleared"].append(
                 f"{label}: {call.tool} gave up after {call.attempts} attempts: {call.error}"
             )
+    for problem in unrecorded_profile_values(conversation):
+        violations["every profile value has its ledger row"].append(f"{label}: {problem}")
     counts["model fallbacks"] += DecisionTrace.objects.filter(
         conversation=conversation, node="extract", decision="fallback"
     ).count()
@@ -286,10 +314,11 @@ def _wait_for_tool_calls(runs: list[FamilyRun]) -> None:
 
 
 def _resend_until(stop: threading.Event) -> None:
-    """What the beat job does every minute, more often: tool calls whose send was lost to a
-    broker outage are sent again (a run must not wait for the beat's schedule)."""
+    """What the beat jobs do, more often: tool calls and turns whose send was lost to a broker
+    outage are sent again (a run must not wait for the beat's schedule)."""
     try:
         while not stop.wait(1.0):
             tool_calls_resend_stale(older_than=timedelta(seconds=2), running_older_than=STALE_AFTER)
+            conversations_answer_waiting(older_than=timedelta(seconds=2), within=timedelta(hours=1))
     finally:
         connections.close_all()

@@ -4,19 +4,21 @@ import json
 import logging
 from typing import Literal
 
+from asgiref.sync import ThreadSensitiveContext
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
 from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from aviator.errors import Refused
 from aviator.observability import tag_conversation
 from aviator.ratelimit import RateLimited
 from coach.events import conversation_group
+from coach.messages import family_message_take
 from coach.presenters import conversation_state
-from coach.quotas import message_quota_check
 from coach.selectors import conversation_for_family
-from coach.services import InvalidMessage, TurnFailed, check_family_text, family_message_submit
+from coach.services import InvalidMessage
 
 logger = logging.getLogger(__name__)
 
@@ -100,22 +102,20 @@ class ConversationConsumer(ConversationGroupConsumer):
     async def receive_json(self, content, **kwargs):
         try:
             frame = MessageFrame.model_validate(content)
-            text = check_family_text(frame.text)
         except ValidationError:
             await self.send_error("invalid", 'Send {"type": "message", "text": "..."}.')
             return
+        try:
+            # A thread of this frame's own: one family's socket never waits behind another's.
+            # Storing the message is all that happens here; its turn runs on a worker, and the
+            # new messages and the state reach this socket through the conversation's group.
+            async with ThreadSensitiveContext():
+                await database_sync_to_async(family_message_take)(
+                    conversation=self.subject, family=self.scope["user"], text=frame.text
+                )
         except InvalidMessage as error:
             await self.send_error(error.code, error.message)
-            return
-        try:
-            await database_sync_to_async(message_quota_check)(user=self.scope["user"])
         except RateLimited as error:
             await self.send_error("rate_limited", error.message)
-            return
-        try:
-            # The new messages and the state reach this socket through the conversation's group.
-            await database_sync_to_async(family_message_submit)(
-                conversation=self.subject, text=text
-            )
-        except TurnFailed:
-            await self.send_error("turn_failed", TurnFailed.family_explanation)
+        except Refused as error:
+            await self.send_error(error.code, error.message)

@@ -20,7 +20,10 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers, get_channel_layer
+
+from aviator.asyncdb import database_call
 
 logger = logging.getLogger(__name__)
 
@@ -138,3 +141,62 @@ async def _send_in_order(outbox: _Outbox) -> None:
             outbox.waiting.popleft()
     finally:
         outbox.sender = None
+
+
+class TurnWatch:
+    """Waits, on the event loop, for a conversation's turn to be done: holds no thread and no
+    database connection while it waits (DESIGN.md §7). Enter it before the message is stored,
+    so the turn's events cannot come before the watch is listening.
+
+    `is_done()` (sync, run in a thread) reads the truth from the database; the events only say
+    when to read it again. A lost event costs at most `RECHECK_SECONDS` of waiting.
+    """
+
+    RECHECK_SECONDS = 1.0
+
+    def __init__(self, conversation_id) -> None:
+        self.group = conversation_group(conversation_id)
+        self.layer = _watch_layer()
+        self.channel: str | None = None
+
+    async def __aenter__(self) -> "TurnWatch":
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.layer.group_discard(self.group, self.channel)
+
+    async def until_done(self, is_done, *, timeout: float) -> str:
+        """ "done", "failed" (the worker gave up on the turn) or "waiting" (out of time)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if await database_call(is_done)():
+                return "done"
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return "waiting"
+            try:
+                async with asyncio.timeout(min(remaining, self.RECHECK_SECONDS)):
+                    while True:
+                        event = (await self.layer.receive(self.channel)).get("event") or {}
+                        if event.get("type") == "turn":
+                            break
+                        if event.get("type") == "error" and event["error"]["code"] == "turn_failed":
+                            return "failed"
+            except TimeoutError:
+                pass
+
+
+# Per event loop, the layer the watches receive on: a layer receives on one loop only. The server
+# has one loop per process, so one layer; a test client starts a loop per request.
+_watch_layers: "WeakKeyDictionary[asyncio.AbstractEventLoop, Any]" = WeakKeyDictionary()
+
+
+def _watch_layer():
+    loop = asyncio.get_running_loop()
+    layer = _watch_layers.get(loop)
+    if layer is None:
+        layer = _watch_layers[loop] = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+    return layer

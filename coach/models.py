@@ -23,6 +23,9 @@ class Conversation(models.Model):
     phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.GATHERING)
     # The profile as of the last finished turn (DESIGN.md §3 slots), for pages and the API.
     profile = models.JSONField(default=empty_profile)
+    # The transcript position through which the coach's turns have run: a family message after it
+    # still waits for its turn (queued or running on a worker), which makes the conversation busy.
+    turns_done_through = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
 

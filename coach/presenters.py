@@ -132,7 +132,9 @@ TOOL_CALL_UNDERWAY_SQL = f"""EXISTS(SELECT 1 FROM {ToolCall._meta.db_table} t
 _SHORTLIST_ITEMS = Shortlist._meta.get_field("items")
 _STATE_SQL = f"""
     SELECT {columns(Conversation, "c")},
-        {TOOL_CALL_UNDERWAY_SQL} AS busy,
+        ({TOOL_CALL_UNDERWAY_SQL} OR c.turns_done_through < COALESCE(
+            (SELECT MAX(m.seq) FROM {Message._meta.db_table} m
+             WHERE m.conversation_id = c.id AND m.role = %s), 0)) AS busy,
         (SELECT s.items FROM {Shortlist._meta.db_table} s
          WHERE s.conversation_id = c.id ORDER BY s.created DESC LIMIT 1) AS recommendations,
         EXISTS(SELECT 1 FROM {Escalation._meta.db_table} e
@@ -141,7 +143,7 @@ _STATE_SQL = f"""
                WHERE a.conversation_id = c.id AND a.status = %s) AS approval_pending
     FROM {Conversation._meta.db_table} c
     WHERE c.id = %s"""
-_STATE_PARAMS = [*TOOL_CALL_UNDERWAY, ApprovalStatus.PENDING]
+_STATE_PARAMS = [*TOOL_CALL_UNDERWAY, Role.FAMILY, ApprovalStatus.PENDING]
 _MESSAGES_SQL = f"""
     SELECT {columns(Message, "m")} FROM {Message._meta.db_table} m
     WHERE m.conversation_id = %s

@@ -70,7 +70,9 @@ Phase = Literal["gathering", "recommending", "recommended", "escalated", "closed
 class ConversationStateOut(BaseModel):
     id: str
     phase: Phase
-    busy: bool
+    busy: bool = Field(
+        description="The coach is working: a family message waits for its turn, or a tool runs."
+    )
     messages: list[MessageOut]
     profile: ProfileOut
     missing: list[Literal["major", "academics", "budget", "location"]]

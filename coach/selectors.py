@@ -45,3 +45,13 @@ def conversation_for_staff(*, user, conversation_id) -> Conversation:
     if role_of(user) == Role.ADMIN or user.has_perm("coach.view_conversation", conversation):
         return conversation
     raise Http404("No such conversation.")
+
+
+def turns_done_through(conversation: Conversation) -> int:
+    """How far the coach's turns have run in the conversation's transcript (see the model)."""
+    return (
+        Conversation.objects.filter(pk=conversation.pk)
+        .values_list("turns_done_through", flat=True)
+        .first()
+        or 0
+    )

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from aviator.audit.services import audit_record, audit_record_each
@@ -23,6 +22,7 @@ from aviator.sql import columns, key
 from coach import approvals, guard
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
+from coach.events import publish_conversation_event
 from coach.graph import prompts
 from coach.graph.runner import (
     TurnOutcome,
@@ -257,10 +257,10 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             conversation = conversation_locked(conversation, for_a_turn=True)
             # While a tool runs, or while a counselor holds the conversation, the coach is silent.
             if conversation.tool_underway or conversation.counselor_holds:
-                return reply
+                break
             unanswered = _unanswered_family_messages(conversation)
             if not unanswered and conversation.last_seq:
-                return reply
+                break
             tag_conversation(conversation.id)
             try:
                 # The graph may still be paused at a proposal: drop it, or finish a decided one.
@@ -287,8 +287,24 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
                 logger.exception("coach turn failed for conversation %s", conversation.id)
                 raise TurnFailed(str(error)) from error
             if not unanswered or answering == unanswered[-1]:
-                return reply
+                break
+        else:
+            return reply  # (never in practice) what remains is answered by the next call
+        _turns_done(conversation)
         return reply
+
+
+def _turns_done(conversation: Conversation) -> None:
+    """Everything in the transcript so far has had its turn (answered, or waiting for a tool, an
+    approval or a counselor): the family is no longer waiting on the coach. `conversation` is
+    locked. Those waiting on the turn (the API, the pages) hear it after commit."""
+    through = conversation.last_seq
+    Conversation.objects.filter(pk=conversation.pk).update(turns_done_through=through)
+    transaction.on_commit(
+        lambda: publish_conversation_event(
+            conversation.id, {"type": "turn", "done_through": through}
+        )
+    )
 
 
 # A lost turn stored as it was, then the turn answering the rest (one spare for safety).
@@ -362,35 +378,6 @@ def tool_calls_resend_stale(
             continue
         sent += 1
     return sent
-
-
-def conversations_answer_waiting(*, older_than: timedelta, within: timedelta) -> int:
-    """Beat job: answer family messages left waiting longer than `older_than` because the process
-    running their turn died (DESIGN.md §9: never silence). Looks back `within` at most; a turn
-    that fails again waits for the next sweep. Returns how many conversations it answered."""
-    now = timezone.now()
-    waiting = (
-        Conversation.objects.exclude(phase__in=[Phase.ESCALATED, Phase.CLOSED])
-        .filter(updated__gt=now - within)
-        .annotate(
-            last_family=Max("messages__seq", filter=Q(messages__role=Role.FAMILY)),
-            last_answer=Max(
-                "messages__seq", filter=Q(messages__role__in=[Role.COACH, Role.COUNSELOR])
-            ),
-            last_family_at=Max("messages__created", filter=Q(messages__role=Role.FAMILY)),
-        )
-        .filter(last_family__gt=Coalesce("last_answer", 0), last_family_at__lt=now - older_than)
-    )
-    answered = 0
-    for conversation in waiting:
-        logger.warning("answering conversation %s left waiting", conversation.id)
-        try:
-            if conversation_run_turn(conversation=conversation) is not None:
-                answered += 1
-        except Exception:
-            # One conversation that cannot be answered must not hold up the others.
-            logger.exception("conversation %s still cannot be answered", conversation.id)
-    return answered
 
 
 def tool_call_run(*, tool_call_id: int) -> None:
@@ -477,12 +464,11 @@ def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> 
     escalation_open(conversation=conversation, reason="crisis", urgent=True)
 
 
-def family_message_submit(*, conversation: Conversation, text: str) -> TurnResult:
-    """Store the family's message (committed first), then run the turn that answers it.
+def family_message_store(*, conversation: Conversation, text: str) -> Message:
+    """Store the family's message, committed (its turn runs after, on its own).
 
     SSNs, card and bank numbers are removed before the message is stored, so neither the
     transcript nor any model ever holds them, and the family is told why.
-    Raises TurnFailed after the message is safely stored when the coach cannot answer.
     """
     text, removed = guard.redact_personal_numbers(text)
     with transaction.atomic():
@@ -495,6 +481,17 @@ def family_message_submit(*, conversation: Conversation, text: str) -> TurnResul
                 text=prompts.PERSONAL_NUMBERS_REMOVED.format(kinds=" and ".join(removed)),
             )
         _answer_a_crisis_during_a_handoff(locked, text)
+    return family_message
+
+
+def family_message_submit(*, conversation: Conversation, text: str) -> TurnResult:
+    """Store the family's message and run the turn that answers it, in this process: for callers
+    that are their own worker (the evaluation harness, service tests). The web's door is
+    `coach.messages.family_message_take`, which hands the turn to a worker.
+
+    Raises TurnFailed after the message is safely stored when the coach cannot answer.
+    """
+    family_message = family_message_store(conversation=conversation, text=text)
     reply = conversation_run_turn(conversation=conversation)
     return TurnResult(family_message=family_message, reply=reply)
 

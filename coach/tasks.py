@@ -16,12 +16,8 @@ from django.db import InterfaceError, OperationalError
 from aviator.faults import InjectedTransientFault
 from coach.approvals import approvals_sweep, list_email_deliver
 from coach.graph.retention import checkpoints_prune
-from coach.services import (
-    conversations_answer_waiting,
-    tool_call_finish,
-    tool_call_run,
-    tool_calls_resend_stale,
-)
+from coach.messages import conversation_answer, conversations_answer_waiting, turn_failure_tell
+from coach.services import TurnFailed, tool_call_finish, tool_call_run, tool_calls_resend_stale
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +47,8 @@ TOOL_TASK_OPTIONS = {
     "base": ToolTask,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
-    "retry_backoff_max": 60,
+    # Under the broker's visibility timeout: a task waiting longer would be delivered twice.
+    "retry_backoff_max": 30,
     "retry_jitter": True,
     "max_retries": 4,
     "acks_late": True,
@@ -89,8 +86,10 @@ def sweep_approvals() -> int:
     reject_on_worker_lost=True,
     autoretry_for=(OSError, OperationalError),
     retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=10,
+    # Under the broker's visibility timeout (a task waiting longer is delivered twice); 20 tries
+    # span about a quarter of an hour of mail-server outage.
+    retry_backoff_max=45,
+    max_retries=20,
 )
 def deliver_list_email(approval_id: str) -> None:
     list_email_deliver(approval_id=approval_id)
@@ -107,8 +106,34 @@ def prune_checkpoints() -> int:
     return checkpoints_prune().total_rows_removed
 
 
-@shared_task(name="coach.answer_waiting_messages", acks_late=True, time_limit=120)
+# A turn that failed (the database blinked) is tried again this many seconds later, each.
+TURN_RETRY_DELAYS = (0.5, 2, 5)
+# A family message whose turn has not run after this long lost its task (see the sweep).
+TURN_LOST_AFTER = timedelta(seconds=10)
+
+
+@shared_task(
+    name="coach.answer_conversation",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=len(TURN_RETRY_DELAYS),
+)
+def answer_conversation(self, conversation_id: str) -> None:
+    """A turn (DESIGN.md §2): answer what the conversation has left unanswered. Runs on the
+    `turns` queue. Idempotent: a repeated or redelivered task finds nothing left to answer."""
+    try:
+        conversation_answer(conversation_id=conversation_id)
+    except (TurnFailed, OperationalError, InterfaceError) as error:
+        if self.request.retries < self.max_retries:
+            delay = TURN_RETRY_DELAYS[self.request.retries]
+            raise self.retry(exc=error, countdown=delay) from None
+        logger.error("the turn of conversation %s failed for good: %r", conversation_id, error)
+        turn_failure_tell(conversation_id=conversation_id)
+
+
+@shared_task(name="coach.answer_waiting_messages", acks_late=True, time_limit=60)
 def answer_waiting_messages() -> int:
-    """Beat job: a family message whose turn died with its process is answered within minutes,
-    without the family having to write again."""
-    return conversations_answer_waiting(older_than=timedelta(minutes=1), within=timedelta(days=1))
+    """Beat job: a family message whose turn was lost (its send died with the web process, its
+    worker died) has its turn queued again within seconds, without the family writing again."""
+    return conversations_answer_waiting(older_than=TURN_LOST_AFTER, within=timedelta(days=1))

@@ -1,10 +1,6 @@
 """The transcript's low-level writes, shared by the coach and the human handoff: append a message,
 lock a conversation, and tell open pages after commit."""
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
@@ -109,26 +105,8 @@ _LOCK_SQL = f"SELECT 1 FROM {Conversation._meta.db_table} WHERE id = %s FOR UPDA
 
 
 def publish_state_on_commit(conversation: Conversation) -> None:
-    def publish():
-        state = conversation_state(conversation)
-        publish_conversation_event(conversation.id, {"type": "state", "state": state})
-        collected = getattr(_collector, "states", None)
-        if collected is not None:
-            collected[conversation.id] = state
-
-    transaction.on_commit(publish)
-
-
-_collector = threading.local()
-
-
-@contextmanager
-def states_published() -> Iterator[dict]:
-    """Collect the states published (after commit) by this thread while in the block, by
-    conversation id, the last one of each: a caller that answers with the state after a turn
-    reuses the one just built for open pages instead of building it again."""
-    _collector.states = {}
-    try:
-        yield _collector.states
-    finally:
-        del _collector.states
+    transaction.on_commit(
+        lambda: publish_conversation_event(
+            conversation.id, {"type": "state", "state": conversation_state(conversation)}
+        )
+    )

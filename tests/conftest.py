@@ -90,12 +90,30 @@ def run_tools_in_process():
     return run
 
 
+@pytest.fixture(autouse=True)
+def _turns_inline(settings):
+    """A family message's turn runs in the test's own process: the very task a worker runs,
+    applied locally, so a test reads the answer as soon as the door returns. Tests of the queue
+    itself use `worker`, and the end-to-end tests run real web and worker processes."""
+    settings.TURNS_INLINE = True
+
+
 @pytest.fixture
-def tool_worker(_broker_purged, transactional_db, catalog):
-    """A real Celery worker (in a thread) consuming the configured broker."""
+def worker(_broker_purged, transactional_db, catalog, settings):
+    """A real Celery worker (in a thread) consuming the configured broker: the tool calls and,
+    from the `turns` queue, the turns."""
     from celery.contrib.testing.worker import start_worker
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    from coach.messages import TURN_QUEUE
+
+    settings.TURNS_INLINE = False
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        queues=[celery_app.conf.task_default_queue, TURN_QUEUE],
+    ):
         yield
 
 

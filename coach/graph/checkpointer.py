@@ -43,7 +43,8 @@ def _build_saver() -> BaseCheckpointSaver:
         pool = ConnectionPool(
             conninfo=_postgres_conninfo(),
             min_size=1,
-            max_size=10,
+            # As many as Django's own pool: a turn worker's threads each hold one of both.
+            max_size=settings.DB_POOL_SIZE,
             max_idle=300,
             check=ConnectionPool.check_connection,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},

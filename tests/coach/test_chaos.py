@@ -36,7 +36,7 @@ def faults(settings):
 
 
 @pytest.fixture
-def report(tool_worker, faults, personas):
+def report(worker, faults, personas):
     return chaos_run(personas, families=8, concurrency=4, faults=faults)
 
 
@@ -56,7 +56,7 @@ def test_the_report_covers_every_invariant(report):
     assert set(report.violations) == set(INVARIANTS)
 
 
-def test_the_command_prints_each_invariant(tool_worker, personas):
+def test_the_command_prints_each_invariant(worker, personas):
     out = io.StringIO()
     call_command("chaos_run", "--families", "2", "--concurrency", "2", "--no-worker", stdout=out)
     assert out.getvalue().count("held") == len(INVARIANTS)

@@ -62,13 +62,13 @@ def coach_replies(conversation) -> list[Message]:
     return list(conversation.messages.filter(role="coach").order_by("seq"))
 
 
-def test_the_search_runs_on_the_worker_and_the_reply_arrives(tool_worker, conversation):
+def test_the_search_runs_on_the_worker_and_the_reply_arrives(worker, conversation):
     family_message_submit(conversation=conversation, text=EVERYTHING)
     wait_for_phase(conversation, "recommended")
     assert (conversation.shortlists.count(), len(coach_replies(conversation))) == (1, 2)
 
 
-def test_the_reply_answers_the_family_message_that_asked(tool_worker, conversation):
+def test_the_reply_answers_the_family_message_that_asked(worker, conversation):
     asked = family_message_submit(conversation=conversation, text=EVERYTHING).family_message
     wait_for_phase(conversation, "recommended")
     assert coach_replies(conversation)[-1].reply_to == asked
@@ -81,7 +81,7 @@ def test_a_turn_waiting_for_a_tool_is_busy_and_recommending(conversation):
     assert (conversation.phase, conversation.tool_calls.get().status) == ("recommending", "queued")
 
 
-def test_a_transient_error_is_retried_and_then_succeeds(tool_worker, conversation, tool_calls):
+def test_a_transient_error_is_retried_and_then_succeeds(worker, conversation, tool_calls):
     runs, script = tool_calls
     script.append(OperationalError("server closed the connection unexpectedly"))
     family_message_submit(conversation=conversation, text=EVERYTHING)
@@ -90,7 +90,7 @@ def test_a_transient_error_is_retried_and_then_succeeds(tool_worker, conversatio
     assert (len(runs), search.attempts, search.status) == (2, 2, "done")
 
 
-def test_a_permanent_error_is_not_retried(tool_worker, conversation, tool_calls):
+def test_a_permanent_error_is_not_retried(worker, conversation, tool_calls):
     runs, script = tool_calls
     script.append(PermanentToolError("bad input"))
     family_message_submit(conversation=conversation, text=EVERYTHING)
@@ -98,16 +98,14 @@ def test_a_permanent_error_is_not_retried(tool_worker, conversation, tool_calls)
     assert (len(runs), conversation.tool_calls.get().status) == (1, "failed")
 
 
-def test_a_permanent_error_tells_the_family_honestly(tool_worker, conversation, tool_calls):
+def test_a_permanent_error_tells_the_family_honestly(worker, conversation, tool_calls):
     tool_calls[1].append(PermanentToolError("bad input"))
     family_message_submit(conversation=conversation, text=EVERYTHING)
     wait_for_phase(conversation, "escalated")
     assert "couldn't search the college catalog" in coach_replies(conversation)[-1].text
 
 
-def test_spent_retries_end_in_an_honest_escalation(
-    tool_worker, conversation, tool_calls, monkeypatch
-):
+def test_spent_retries_end_in_an_honest_escalation(worker, conversation, tool_calls, monkeypatch):
     from coach.tasks import search_colleges
 
     monkeypatch.setattr(search_colleges, "max_retries", 1)
@@ -117,7 +115,7 @@ def test_spent_retries_end_in_an_honest_escalation(
     assert conversation.tool_calls.get().error.startswith("TimeoutError")
 
 
-def test_a_duplicate_delivery_produces_one_reply(tool_worker, conversation):
+def test_a_duplicate_delivery_produces_one_reply(worker, conversation):
     family_message_submit(conversation=conversation, text=EVERYTHING)
     wait_for_phase(conversation, "recommended")
     search = conversation.tool_calls.get(tool="search_colleges")
@@ -136,7 +134,7 @@ def test_a_duplicate_delivery_produces_one_reply(tool_worker, conversation):
     assert (len(coach_replies(conversation)), conversation.shortlists.count()) == (2, 1)
 
 
-def test_messages_sent_while_the_tool_runs_are_answered_after_it(tool_worker, conversation):
+def test_messages_sent_while_the_tool_runs_are_answered_after_it(worker, conversation):
     family_message_submit(conversation=conversation, text=EVERYTHING)
     family_message_submit(conversation=conversation, text="Also, she'd like a small school.")
     wait_for_phase(conversation, "recommended")
@@ -176,7 +174,7 @@ def test_an_injected_broker_outage_degrades_the_same_way(conversation, settings)
 
 
 def test_a_tool_call_lost_while_the_broker_was_down_is_sent_again(
-    tool_worker, conversation, broker_down
+    worker, conversation, broker_down
 ):
     family_message_submit(conversation=conversation, text=EVERYTHING)
     broker_down.undo()

@@ -186,7 +186,7 @@ def test_a_lost_turn_keeps_its_facts(lost_turn):
 def test_a_message_left_waiting_by_a_crash_is_answered_by_the_sweep(lost_turn):
     from datetime import timedelta
 
-    from coach.services import conversations_answer_waiting
+    from coach.messages import conversations_answer_waiting
 
     conversation = lost_turn
     answered = conversations_answer_waiting(older_than=timedelta(0), within=timedelta(days=1))
@@ -197,7 +197,7 @@ def test_a_message_left_waiting_by_a_crash_is_answered_by_the_sweep(lost_turn):
 def test_the_sweep_leaves_answered_conversations_alone(family_alice, catalog):
     from datetime import timedelta
 
-    from coach.services import conversations_answer_waiting
+    from coach.messages import conversations_answer_waiting
 
     conversation = conversation_start(family=family_alice)
     family_message_submit(conversation=conversation, text="Biology.")

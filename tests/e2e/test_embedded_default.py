@@ -73,7 +73,8 @@ def test_recommendations_arrive_from_the_worker_with_no_services(embedded_app):
         conversation = api.post("/conversations/", json={}).json()
         url = f"/conversations/{conversation['id']}/"
         state = api.post(f"{url}messages/", json={"text": EVERYTHING}).json()
-        assert (state["phase"], state["busy"]) == ("recommending", True)
+        # The answer comes once the turn is done; the search may have finished by then too.
+        assert state["phase"] in ("recommending", "recommended")
         deadline = time.monotonic() + 60
         while state["phase"] == "recommending" and time.monotonic() < deadline:
             time.sleep(0.3)

@@ -69,7 +69,7 @@ async def test_an_error_in_a_consumer_sends_one_tagged_event(
     def explode(**kwargs):
         raise RuntimeError("turn broke")
 
-    monkeypatch.setattr("coach.consumers.family_message_submit", explode)
+    monkeypatch.setattr("coach.consumers.family_message_take", explode)
     socket = await open_socket(conversation.id, family_alice)
     await socket.connect()
     await socket.receive_json_from(timeout=5)

@@ -1,17 +1,24 @@
-"""The web process killed (SIGKILL) in the middle of a family's turn, then started again.
+"""The turn worker killed (SIGKILL) in the middle of a family's turn, then started again; and the
+web process killed while a family waits for its answer.
 
-A real uvicorn process (the web process alone, without `serve`'s worker and beat) runs on a
-PostgreSQL database of its own. To stop the turn at a known point, the test holds a table lock
-that only the turn's second half needs: the family message is committed first and does not touch
-those tables, so the request is provably parked between "message stored" and "reply stored" when
-the process is killed. No fault injection or product hook is involved.
+Real processes (uvicorn, a turn worker, beat) run on a PostgreSQL database of their own. To stop
+the turn at a known point, the test holds a table lock that only the turn's second half needs:
+the family message is committed by the web first and does not touch those tables, so the turn
+is provably parked between "message stored" and "reply stored" when its worker is killed. No
+fault injection or product hook is involved.
 
 - Lock `langgraph.checkpoints`: the turn stops inside the graph, before its checkpoint is written.
 - Lock `coach_decisiontrace`: the graph has finished and its checkpoint is durable, but the
   transaction storing the facts, the decision trace and the reply has not committed.
+
+After the restart the turn comes back on its own (beat's sweep queues it again: the family does
+not have to write again), is finished from its checkpoint, and stores what the whole turn made.
 """
 
 import contextlib
+import os
+import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +31,7 @@ import pytest
 
 from tests.e2e.servers import (
     PYTHON,
+    REPO,
     ServerProcess,
     free_port,
     own_database,
@@ -48,15 +56,21 @@ def wait_until(condition, timeout: float, what: str) -> None:
 
 
 class CrashSite:
-    """A migrated database with the catalog, a family's API token, and a web process on it that
-    the tests kill and start again (each start logs to a file of its own)."""
+    """A migrated database with the catalog, a family's API token, and on it a web process, a
+    turn worker and beat; the tests kill the web or the worker and start them again (each start
+    logs to a file of its own)."""
 
     def __init__(self, env: dict[str, str], dsn: str, data_dir: Path):
         self.dsn, self.data_dir, self.starts = dsn, data_dir, 0
         port = free_port()
         command = [PYTHON, "-m", "uvicorn", "aviator.asgi:application"]
         command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        # A short wait: the request answers 202 while its turn is parked.
+        env = {**env, "AVIATOR_TURN_WAIT_SECONDS": "2"}
+        self.env = env
         self.web = ServerProcess(command, env, port, data_dir / "web-0.log")
+        self.worker: subprocess.Popen | None = None
+        self.beat: subprocess.Popen | None = None
         self.token = ""
 
     def start_web(self) -> None:
@@ -68,6 +82,38 @@ class CrashSite:
         """SIGKILL, as the kernel's OOM killer or a lost node would: no handler runs."""
         self.web.process.kill()
         self.web.process.wait(timeout=10)
+
+    def start_worker(self) -> None:
+        self.starts += 1
+        command = [PYTHON, "-m", "celery", "-A", "aviator", "worker", "-Q", "turns,celery"]
+        command += ["--pool=threads", "--concurrency=2", "--loglevel=INFO"]
+        self.worker = self._start(command, f"worker-{self.starts}.log")
+
+    def kill_worker(self) -> None:
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait(timeout=10)
+
+    def start_beat(self) -> None:
+        command = [PYTHON, "-m", "celery", "-A", "aviator", "beat", "--loglevel=INFO"]
+        command += ["--schedule", str(self.data_dir / "beat-schedule")]
+        self.beat = self._start(command, "beat.log")
+
+    def _start(self, command: list[str], log_name: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=self.env,
+            stdout=(self.data_dir / log_name).open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        self.web.stop()
+        for process in (self.worker, self.beat):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
     def api(self) -> httpx.Client:
         return httpx.Client(
@@ -87,8 +133,10 @@ def crash_site(tmp_path_factory, django_db_setup):
         site.token = site.web.manage(
             "issue_token", "family-alice@example.com", "--role", "family", "--create"
         )
+        site.start_web()
+        site.start_beat()
         yield site
-        site.web.stop()
+        site.stop()
 
 
 @contextlib.contextmanager
@@ -108,10 +156,14 @@ def backends_waiting_to_write(watcher: psycopg.Connection, table: str) -> int:
     ).fetchone()[0]
 
 
-def other_backends(watcher: psycopg.Connection) -> int:
+def other_backends_of_workers(watcher: psycopg.Connection) -> int:
+    """Sessions other than ours in the middle of something (the web's and beat's idle pooled
+    connections do not count): a dead worker's last one ends once PostgreSQL sees its client
+    gone."""
     return watcher.execute(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
     ).fetchone()[0]
 
 
@@ -170,15 +222,21 @@ class Transcript:
 @dataclass
 class CrashStory:
     after_the_crash: Transcript
+    state_after_the_crash: dict[str, Any]
+    first_response: httpx.Response
+    # The first message's turn, come back on its own after the worker's restart.
+    recovered: Transcript
     continued: Transcript
-    state_after_restart: dict[str, Any]
-    failed_request: BaseException | None
+
+
+# Beat sweeps every 5 s for turns left waiting 10 s; the restart takes a few seconds more.
+RECOVERY_SECONDS = 40
 
 
 @pytest.fixture(scope="module")
 def crash_and_continue(crash_site):
-    """Run (once per kill point) a conversation whose first turn is killed with its web process,
-    then restart the web process and send the next message."""
+    """Run (once per kill point) a conversation whose first turn is killed with its worker,
+    then restart the worker, wait for that turn to come back, and send the next message."""
     stories: dict[str, CrashStory] = {}
 
     def run(parked_at: str) -> CrashStory:
@@ -190,85 +248,80 @@ def crash_and_continue(crash_site):
 
 
 def _crash_and_continue(site: CrashSite, parked_at: str) -> CrashStory:
-    site.start_web()
+    site.start_worker()
     with site.api() as api:
         conversation_id = api.post("/conversations/", json={}).json()["id"]
-    with (
-        psycopg.connect(site.dsn, autocommit=True) as watcher,
-        ThreadPoolExecutor(max_workers=1) as sender,
-    ):
+    with psycopg.connect(site.dsn, autocommit=True) as watcher:
         with table_locked_for_writes(site.dsn, parked_at), site.api() as api:
-            request = sender.submit(
-                api.post, f"/conversations/{conversation_id}/messages/", json={"text": FIRST}
+            first_response = api.post(
+                f"/conversations/{conversation_id}/messages/", json={"text": FIRST}
             )
             wait_until(
                 lambda: backends_waiting_to_write(watcher, parked_at) == 1,
                 20,
                 f"the turn to wait for its write to {parked_at}",
             )
-            assert Transcript.read(watcher, conversation_id).texts("family") == [FIRST], (
-                "the family message is committed before the turn runs"
-            )
-            site.kill_web()
-            failed_request = request.exception(timeout=10)
+            site.kill_worker()
         # Once the lock is gone, the dead process's sessions finish what they were blocked on and
         # are ended by PostgreSQL (their client is gone); only then is the crash complete.
-        wait_until(lambda: other_backends(watcher) == 0, 20, "the dead web process's sessions")
+        wait_until(lambda: other_backends_of_workers(watcher) == 0, 20, "the dead worker")
         after_the_crash = Transcript.read(watcher, conversation_id)
-
-        site.start_web()
         with site.api() as api:
-            state_after_restart = api.get(f"/conversations/{conversation_id}/").json()
+            state_after_the_crash = api.get(f"/conversations/{conversation_id}/").json()
+
+        site.start_worker()
+        wait_until(
+            lambda: Transcript.read(watcher, conversation_id).texts("coach")[1:],
+            RECOVERY_SECONDS,
+            "the killed turn to come back",
+        )
+        recovered = Transcript.read(watcher, conversation_id)
+        with site.api() as api:
             response = api.post(
                 f"/conversations/{conversation_id}/messages/", json={"text": SECOND}
             )
             assert response.status_code == 200, response.text
         continued = Transcript.read(watcher, conversation_id)
-    site.web.stop()
-    return CrashStory(after_the_crash, continued, state_after_restart, failed_request)
+    site.kill_worker()
+    return CrashStory(
+        after_the_crash,
+        state_after_the_crash,
+        first_response,
+        recovered,
+        continued,
+    )
+
+
+@pytest.mark.parametrize("parked_at", [BEFORE_THE_CHECKPOINT, AFTER_THE_CHECKPOINT])
+def test_a_parked_turn_answers_202_busy(crash_and_continue, parked_at):
+    response = crash_and_continue(parked_at).first_response
+    assert (response.status_code, response.json()["busy"]) == (202, True)
 
 
 @pytest.mark.parametrize("parked_at", [BEFORE_THE_CHECKPOINT, AFTER_THE_CHECKPOINT])
 def test_a_killed_turn_keeps_the_family_message_and_stores_no_reply(crash_and_continue, parked_at):
     story = crash_and_continue(parked_at)
 
-    assert isinstance(story.failed_request, httpx.TransportError)
     assert [m["role"] for m in story.after_the_crash.messages] == ["coach", "family"]
     assert story.after_the_crash.texts("family") == [FIRST]
-    assert [m["role"] for m in story.state_after_restart["messages"]] == ["coach", "family"]
-    assert story.state_after_restart["busy"] is False
+    assert story.state_after_the_crash["busy"] is True
 
 
-def test_a_turn_killed_before_its_checkpoint_is_finished_then_the_next_is_answered(
-    crash_and_continue,
-):
-    continued = crash_and_continue(BEFORE_THE_CHECKPOINT).continued
+@pytest.mark.parametrize("parked_at", [BEFORE_THE_CHECKPOINT, AFTER_THE_CHECKPOINT])
+def test_a_killed_turn_comes_back_on_its_own_and_answers_once(crash_and_continue, parked_at):
+    recovered = crash_and_continue(parked_at).recovered
 
-    # The graph was cut inside that turn: it is finished from its checkpoint (never run afresh
-    # on top of the partial run), so the first message gets its own reply, then the second.
+    _, first, reply = recovered.messages
+    assert (first["text"], reply["role"], reply["reply_to_seq"]) == (FIRST, "coach", first["seq"])
+
+
+@pytest.mark.parametrize("parked_at", [BEFORE_THE_CHECKPOINT, AFTER_THE_CHECKPOINT])
+def test_the_next_message_is_answered_after_the_recovered_turn(crash_and_continue, parked_at):
+    continued = crash_and_continue(parked_at).continued
+
     roles = [m["role"] for m in continued.messages]
-    assert roles == ["coach", "family", "family", "coach", "coach"]
-    assert continued.texts("family") == [FIRST, SECOND]
-    _, first, second, first_reply, second_reply = continued.messages
-    assert (first_reply["reply_to_seq"], second_reply["reply_to_seq"]) == (
-        first["seq"],
-        second["seq"],
-    )
-    assert (continued.phase, continued.open_tool_calls) == ("gathering", 0)
-    assert (continued.profile["major"], continued.profile["gpa"]) == ("biology", 3.6)
-
-
-def test_a_turn_killed_after_its_checkpoint_is_stored_then_the_next_is_answered(
-    crash_and_continue,
-):
-    continued = crash_and_continue(AFTER_THE_CHECKPOINT).continued
-
-    # The graph had answered the first message: that reply is stored as it was, then the second
-    # message gets its own. Each family message is answered exactly once.
-    roles = [m["role"] for m in continued.messages]
-    assert roles == ["coach", "family", "family", "coach", "coach"]
-    assert continued.texts("family") == [FIRST, SECOND]
-    _, first, second, first_reply, second_reply = continued.messages
+    assert roles == ["coach", "family", "coach", "family", "coach"]
+    _, first, first_reply, second, second_reply = continued.messages
     assert (first_reply["reply_to_seq"], second_reply["reply_to_seq"]) == (
         first["seq"],
         second["seq"],
@@ -284,3 +337,34 @@ def test_the_facts_and_trace_of_a_killed_turn_are_kept(crash_and_continue, parke
 
     assert continued.facts == {"major": first["id"], "gpa": second["id"]}
     assert continued.trace_turns == list(range(1, max(continued.trace_turns) + 1))
+
+
+def test_a_web_process_killed_while_a_family_waits_does_not_cost_the_answer(crash_site):
+    site = crash_site
+    site.start_worker()
+    with site.api() as api:
+        conversation_id = api.post("/conversations/", json={}).json()["id"]
+    with (
+        psycopg.connect(site.dsn, autocommit=True) as watcher,
+        ThreadPoolExecutor(max_workers=1) as sender,
+    ):
+        with table_locked_for_writes(site.dsn, AFTER_THE_CHECKPOINT), site.api() as api:
+            request = sender.submit(
+                api.post, f"/conversations/{conversation_id}/messages/", json={"text": FIRST}
+            )
+            wait_until(
+                lambda: backends_waiting_to_write(watcher, AFTER_THE_CHECKPOINT) == 1,
+                20,
+                "the turn to wait for its write",
+            )
+            site.kill_web()
+            request.exception(timeout=10)
+        # The turn ran on the worker, not in the web: it finishes with nobody waiting.
+        wait_until(
+            lambda: Transcript.read(watcher, conversation_id).texts("coach")[1:],
+            20,
+            "the worker to answer",
+        )
+        site.start_web()
+        assert Transcript.read(watcher, conversation_id).texts("family") == [FIRST]
+    site.kill_worker()
