@@ -27,6 +27,9 @@ Stats (`--csv`), one line each:
 Failures: any answer but the expected 2xx (a 429 too), an error frame, a timeout, a dropped
 socket, or a conversation that never gets its recommendations.
 
+One more user asks `GET /healthz` every second, as a load balancer would: its latency shows
+whether the web process ever waits on a turn.
+
 Families pause `AVIATOR_LOAD_THINK` seconds between messages (`min,max`, default `4,8`), which also
 keeps each family under its quota of 20 messages a minute: the quotas stay as in production.
 """
@@ -42,7 +45,7 @@ from pathlib import Path
 import gevent
 import gevent.queue
 import websocket
-from locust import between, events, task
+from locust import between, constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PERSONAS_PATH = Path(__file__).resolve().parent / "tests" / "data" / "personas.json"
@@ -318,3 +321,14 @@ def _last_asks(state: dict) -> list[str]:
         if message["role"] == "coach":
             return list(message.get("asks") or [])
     return []
+
+
+class HealthProbe(FastHttpUser):
+    """A load balancer's probe: one, whatever the number of families."""
+
+    fixed_count = 1
+    wait_time = constant(1)
+
+    @task
+    def probe(self):
+        self.client.get("/healthz", name="/healthz")

@@ -14,7 +14,12 @@ answers to whatever the coach asks) four ways, each on a fresh thread or convers
 - service: `family_message_submit`, which stores the message, takes the conversation's lock, and
   stores the reply, the ledger changes, the decision trace and the audit rows;
 - API: `POST /api/v1/conversations/{id}/messages/` through Django's test client: token
-  authentication, the quota check, validation, the service, and the state served back as JSON.
+  authentication, the quota check, validation, the service, and the state served back as JSON,
+  with the turn run in the request's process (as the tests run it);
+- queued: the same request as production runs it: the web stores the message and queues the
+  turn, a Celery worker (a thread of this process, on the same Redis broker) runs it, and the
+  async view wakes on the turn's event and serves the state. Its difference from `api` is what
+  the queue hop costs.
 
 Only the questions-and-answers turns are timed. The turn that completes the profile pauses the
 graph for the search tool; the app then hands the tool to a Celery worker, which is measured end
@@ -42,7 +47,7 @@ sys.path.insert(0, str(REPO))
 
 MAX_FAMILY_MESSAGES = 14
 UNKNOWN_ANSWER = "I'm not sure."
-VARIANTS = ("bare", "runner", "service", "api")
+VARIANTS = ("bare", "runner", "service", "api", "queued")
 
 
 def _personas() -> list[dict]:
@@ -63,8 +68,18 @@ def measure(rounds: int) -> dict[str, list[float]]:
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("import_catalog", verbosity=0, stdout=io.StringIO())
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
     from django.test import Client
 
+    from aviator.celery import app
+    from coach.messages import TURN_QUEUE
+
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[TURN_QUEUE]):
+        return _measure_with_a_worker(rounds, settings, Client)
+
+
+def _measure_with_a_worker(rounds: int, settings, Client) -> dict[str, list[float]]:
     from aviator.accounts.roles import Role
     from aviator.accounts.services import token_issue, user_create
     from coach.catalog.selectors import catalog_records
@@ -102,6 +117,10 @@ def measure(rounds: int) -> dict[str, list[float]]:
                 "/api/v1/conversations/", "{}", content_type="application/json"
             ).json()
             url = f"/api/v1/conversations/{state['id']}/messages/"
+            queued_id = client.post(
+                "/api/v1/conversations/", "{}", content_type="application/json"
+            ).json()["id"]
+            queued_url = f"/api/v1/conversations/{queued_id}/messages/"
             script = [persona["opener"]] + (
                 [persona["followup"]] if persona.get("followup") else []
             )
@@ -143,14 +162,10 @@ def measure(rounds: int) -> dict[str, list[float]]:
                             family_message_submit, conversation=service_conversation, text=text
                         ),
                     ),
+                    ("api", partial(_post_turn, settings, client, url, text, inline=True)),
                     (
-                        "api",
-                        partial(
-                            client.post,
-                            url,
-                            json.dumps({"text": text}),
-                            content_type="application/json",
-                        ),
+                        "queued",
+                        partial(_post_turn, settings, client, queued_url, text, inline=False),
                     ),
                 ]
                 shift = turn_counter % len(others)
@@ -159,10 +174,11 @@ def measure(rounds: int) -> dict[str, list[float]]:
                     started = time.perf_counter()
                     result = run()
                     timed[variant] = time.perf_counter() - started
+                    if variant in ("api", "queued"):
+                        assert result.status_code == 200, result.content
                     if variant == "api":
                         response = result
                 turn_counter += 1
-                assert response.status_code == 200, response.content
                 state = response.json()
                 if state["messages"][-1].get("asks") != bare_asks:
                     mismatched_asks += 1
@@ -172,6 +188,11 @@ def measure(rounds: int) -> dict[str, list[float]]:
     if mismatched_asks:
         print(f"warning: the API and the bare graph asked differently {mismatched_asks} times")
     return samples
+
+
+def _post_turn(settings, client, url: str, text: str, *, inline: bool):
+    settings.TURNS_INLINE = inline
+    return client.post(url, json.dumps({"text": text}), content_type="application/json")
 
 
 def report(samples: dict[str, list[float]]) -> None:
@@ -187,6 +208,8 @@ def report(samples: dict[str, list[float]]) -> None:
     ratio = statistics.median(samples["api"]) / bare
     verdict = "within" if ratio <= 2 else "over"
     print(f"full-stack (API) turn / bare graph.invoke = {ratio:.2f}x ({verdict} the 2x target)")
+    hop = statistics.median(samples["queued"]) - statistics.median(samples["api"])
+    print(f"the queue hop (queued - api, medians) costs {hop:.2f} ms a turn")
 
 
 def main() -> None:

@@ -75,9 +75,14 @@ def bench_api_turns(label: str, turns: int) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    from django.conf import settings
     from django.test import Client
 
     from aviator.accounts.roles import Role
+
+    # The turn runs in this process, after the request stored the message: the work of a turn
+    # without the queue hop (bench_overhead.py's `queued` variant and the load test add it).
+    settings.TURNS_INLINE = True
     from aviator.accounts.services import token_issue, user_create
 
     family = user_create(

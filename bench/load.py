@@ -209,9 +209,11 @@ def run_once(*, users: int, spawn_rate: float, duration: int, args, out: Path) -
         # Production settings over plain http on localhost: there is no TLS proxy in front.
         AVIATOR_HTTPS="false",
     )
-    server = ServerProcess(
-        [PYTHON, "manage.py", "serve", "--port", str(port)], env, port, out / "serve.log"
-    )
+    if args.faults:
+        env["COACH_FAULTS"] = args.faults
+    command = [PYTHON, "manage.py", "serve", "--port", str(port)]
+    command += ["--web", str(args.web), "--workers", str(args.workers)]
+    server = ServerProcess(command, env, port, out / "serve.log")
     try:
         print(f"[{users} families] migrate, import_catalog, start serve on :{port}", flush=True)
         server.manage("migrate", "--no-input")
@@ -233,7 +235,7 @@ def run_once(*, users: int, spawn_rate: float, duration: int, args, out: Path) -
             str(REPO / "locustfile.py"),
             "--headless",
             "--users",
-            str(users),
+            str(users + 1),  # the families and one health probe
             "--spawn-rate",
             str(spawn_rate),
             "--run-time",
@@ -269,6 +271,9 @@ def run_once(*, users: int, spawn_rate: float, duration: int, args, out: Path) -
         summary.update(
             users=users,
             duration=duration,
+            web=args.web,
+            workers=args.workers,
+            faults=args.faults,
             locust_exit=locust.returncode,
             cores=_cores_used(before, after, elapsed),
             # The machine is shared: its 1-minute load average before and after the run.
@@ -287,7 +292,11 @@ def print_summary(summary: dict) -> None:
     api = requests.get(" ".join(API_TURN), {})
     socket = requests.get(" ".join(SOCKET_TURN), {})
     recommendations = requests.get(" ".join(RECOMMENDATIONS), {})
-    print(f"\n== {summary['users']} families, {summary['duration']} s  ({summary['out']})")
+    print(
+        f"\n== {summary['users']} families, {summary['duration']} s, {summary['web']} web, "
+        f"{summary['workers']} turn workers, faults {summary['faults'] or 'none'} "
+        f"({summary['out']})"
+    )
     for name, row in sorted(requests.items()):
         print(
             f"  {name:<58} n={row['count']:<6} fail={row['failures']:<4} "
@@ -334,6 +343,11 @@ def main() -> None:
         "--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
     )
     parser.add_argument("--out", type=Path, default=REPO / "var" / "load")
+    parser.add_argument("--web", type=int, default=1, help="web processes (serve --web)")
+    parser.add_argument("--workers", type=int, default=1, help="turn workers (serve --workers)")
+    parser.add_argument(
+        "--faults", default="", help="COACH_FAULTS for the app, e.g. model_delay=1.5"
+    )
     args = parser.parse_args()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     summaries = []

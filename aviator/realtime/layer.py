@@ -8,6 +8,7 @@ each new event to its local in-memory groups. Redis replaces all of this in prod
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from datetime import timedelta
@@ -55,7 +56,9 @@ class DatabaseRelayChannelLayer(InMemoryChannelLayer):
             return
         # Start after what is already stored: events sent before anyone listened are stale.
         self._last_relayed_id = await database_sync_to_async(_latest_event_id)()
-        self._relay_task = asyncio.create_task(self._relay_forever())
+        # In a context of its own: the relay outlives the request or socket that started it, and
+        # must not send its database reads to that request's thread, which ends with it.
+        self._relay_task = asyncio.create_task(self._relay_forever(), context=contextvars.Context())
 
     async def _stop_relay(self) -> None:
         if self._relay_task is not None:
