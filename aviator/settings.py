@@ -236,6 +236,11 @@ TURNS_INLINE = False
 # Turns one turn worker process runs at once (threads: a turn mostly waits on the model and the
 # database). Each holds a database connection while it runs: keep AVIATOR_DB_POOL_SIZE above it.
 TURN_WORKER_THREADS = _positive_int("AVIATOR_TURN_WORKER_THREADS", default=8)
+if USES_POSTGRES and TURN_WORKER_THREADS >= DB_POOL_SIZE:
+    raise ImproperlyConfigured(
+        f"AVIATOR_TURN_WORKER_THREADS ({TURN_WORKER_THREADS}) must be below AVIATOR_DB_POOL_SIZE "
+        f"({DB_POOL_SIZE}): every running turn holds a database connection."
+    )
 TASK_VISIBILITY_SECONDS = 60
 CELERY_TASK_ROUTES = {"coach.answer_conversation": {"queue": "turns"}}
 
