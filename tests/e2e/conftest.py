@@ -32,12 +32,14 @@ def embedded_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def services_app(tmp_path_factory, django_db_setup, django_db_blocker):
-    """The app on PostgreSQL and Redis, in a database of its own, with web, worker and beat."""
+    """The app on PostgreSQL and Redis, in a database of its own, scaled out as in production:
+    two web processes and two turn workers (a family's socket on one web process sees the turns
+    either worker runs), the tool worker and beat."""
     with own_database() as database:
         data_dir = tmp_path_factory.mktemp("services")
         port = free_port()
         server = ServerProcess(
-            [PYTHON, "manage.py", "serve", "--port", str(port)],
+            [PYTHON, "manage.py", "serve", "--port", str(port), "--web", "2", "--workers", "2"],
             services_environment(data_dir, database),
             port,
             data_dir / "serve.log",

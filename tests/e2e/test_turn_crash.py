@@ -87,10 +87,16 @@ class CrashSite:
         self.starts += 1
         command = [PYTHON, "-m", "celery", "-A", "aviator", "worker", "-Q", "turns,celery"]
         command += ["--pool=threads", "--concurrency=2", "--loglevel=INFO"]
-        self.worker = self._start(command, f"worker-{self.starts}.log")
+        log_name = f"worker-{self.starts}.log"
+        self.worker = self._start(command, log_name)
+        # A cold start (a fresh checkout compiling its modules) can take a while; a turn queued
+        # before the worker is ready would only be parked later.
+        log = self.data_dir / log_name
+        wait_until(lambda: " ready." in log.read_text(errors="replace"), 90, "the worker")
 
     def kill_worker(self) -> None:
-        os.killpg(self.worker.pid, signal.SIGKILL)
+        if self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGKILL)
         self.worker.wait(timeout=10)
 
     def start_beat(self) -> None:
@@ -249,6 +255,14 @@ def crash_and_continue(crash_site):
 
 def _crash_and_continue(site: CrashSite, parked_at: str) -> CrashStory:
     site.start_worker()
+    try:
+        return _crash_the_worker_and_continue(site, parked_at)
+    finally:
+        # Never leave a worker behind: it would answer the next story's parked turn.
+        site.kill_worker()
+
+
+def _crash_the_worker_and_continue(site: CrashSite, parked_at: str) -> CrashStory:
     with site.api() as api:
         conversation_id = api.post("/conversations/", json={}).json()["id"]
     with psycopg.connect(site.dsn, autocommit=True) as watcher:
@@ -282,7 +296,6 @@ def _crash_and_continue(site: CrashSite, parked_at: str) -> CrashStory:
             )
             assert response.status_code == 200, response.text
         continued = Transcript.read(watcher, conversation_id)
-    site.kill_worker()
     return CrashStory(
         after_the_crash,
         state_after_the_crash,
@@ -339,9 +352,15 @@ def test_the_facts_and_trace_of_a_killed_turn_are_kept(crash_and_continue, parke
     assert continued.trace_turns == list(range(1, max(continued.trace_turns) + 1))
 
 
-def test_a_web_process_killed_while_a_family_waits_does_not_cost_the_answer(crash_site):
-    site = crash_site
-    site.start_worker()
+@pytest.fixture
+def running_worker(crash_site):
+    crash_site.start_worker()
+    yield crash_site
+    crash_site.kill_worker()
+
+
+def test_a_web_process_killed_while_a_family_waits_does_not_cost_the_answer(running_worker):
+    site = running_worker
     with site.api() as api:
         conversation_id = api.post("/conversations/", json={}).json()["id"]
     with (
@@ -367,4 +386,3 @@ def test_a_web_process_killed_while_a_family_waits_does_not_cost_the_answer(cras
         )
         site.start_web()
         assert Transcript.read(watcher, conversation_id).texts("family") == [FIRST]
-    site.kill_worker()
