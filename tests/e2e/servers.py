@@ -1,6 +1,7 @@
 """Real Aviator processes for end-to-end tests: started, waited for, and always stopped."""
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -127,12 +129,28 @@ def own_database() -> Iterator[OwnDatabase]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# The Redis databases the apps started by the tests use in turn: the three below the test
+# session's own (13, 12 and 11 for the default 15).
+E2E_REDIS_DATABASES = 3
+_app_count = itertools.count()
+
+
+def own_redis_url() -> str:
+    """A Redis database apart from the test session's, for a set of real processes: every app
+    uses the same queue names, and a worker of one test's app must never take the tasks of the
+    session's or of the app before it."""
+    parts = urlsplit(settings.REDIS_URL)
+    session_database = int(parts.path.strip("/") or 0)
+    number = (session_database - 1 - next(_app_count) % E2E_REDIS_DATABASES) % 16
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
 def services_environment(data_dir: Path, database: OwnDatabase) -> dict[str, str]:
     """Production settings on the real services, but over plain http on localhost."""
     return child_environment(
         data_dir,
         DATABASE_URL=database.url,
-        REDIS_URL=settings.REDIS_URL,
+        REDIS_URL=own_redis_url(),
         SECRET_KEY="e2e-only-secret-key",
         AVIATOR_HTTPS="false",  # no TLS proxy in front
     )
