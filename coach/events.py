@@ -11,6 +11,7 @@ page nothing it cannot recover: a page reads the whole state whenever its socket
 
 import asyncio
 import atexit
+import contextlib
 import contextvars
 import logging
 import os
@@ -160,15 +161,23 @@ class TurnWatch:
         self.channel: str | None = None
 
     async def __aenter__(self) -> "TurnWatch":
-        self.channel = await self.layer.new_channel()
-        await self.layer.group_add(self.group, self.channel)
+        try:
+            self.channel = await self.layer.new_channel()
+            await self.layer.group_add(self.group, self.channel)
+        except Exception:
+            # No live events (the layer is down): the watch reads the database now and then.
+            logger.warning("a turn watch on %s has no live events", self.group, exc_info=True)
+            self.channel = None
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        await self.layer.group_discard(self.group, self.channel)
+        if self.channel is not None:
+            with contextlib.suppress(Exception):
+                await self.layer.group_discard(self.group, self.channel)
 
     async def until_done(self, is_done, *, timeout: float) -> str:
-        """ "done", "failed" (the worker gave up on the turn) or "waiting" (out of time)."""
+        """Whether the turn is "done", "failed" (the worker gave up on it) or still "waiting"
+        when `timeout` seconds have passed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -177,16 +186,28 @@ class TurnWatch:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return "waiting"
-            try:
-                async with asyncio.timeout(min(remaining, self.RECHECK_SECONDS)):
-                    while True:
-                        event = (await self.layer.receive(self.channel)).get("event") or {}
-                        if event.get("type") == "turn":
-                            break
-                        if event.get("type") == "error" and event["error"]["code"] == "turn_failed":
-                            return "failed"
-            except TimeoutError:
-                pass
+            if await self._next_event(min(remaining, self.RECHECK_SECONDS)) == "turn_failed":
+                return "failed"
+
+    async def _next_event(self, seconds: float) -> str | None:
+        """Wait up to `seconds` for the turn's end: "turn" or "turn_failed"; None otherwise."""
+        if self.channel is None:
+            await asyncio.sleep(seconds)
+            return None
+        try:
+            async with asyncio.timeout(seconds):
+                while True:
+                    event = (await self.layer.receive(self.channel)).get("event") or {}
+                    if event.get("type") == "turn":
+                        return "turn"
+                    if event.get("type") == "error" and event["error"]["code"] == "turn_failed":
+                        return "turn_failed"
+        except TimeoutError:
+            return None
+        except Exception:
+            logger.warning("a turn watch on %s lost its live events", self.group, exc_info=True)
+            self.channel = None
+            return None
 
 
 # Per event loop, the layer the watches receive on: a layer receives on one loop only. The server

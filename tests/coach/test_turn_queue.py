@@ -146,3 +146,36 @@ def test_an_exhausted_connection_pool_answers_503_with_retry_after():
 def test_other_database_errors_are_not_taken_for_overload():
     with pytest.raises(OperationalError):
         _error_response_for(OperationalError("server closed the connection unexpectedly"))
+
+
+class UnreachableLayer:
+    """A channel layer whose server is down."""
+
+    async def new_channel(self):
+        raise ConnectionError("the channel layer is down")
+
+    async def group_discard(self, group, channel):
+        raise ConnectionError("the channel layer is down")
+
+
+@pytest.fixture
+def channel_layer_down(monkeypatch):
+    monkeypatch.setattr("coach.events._watch_layer", UnreachableLayer)
+
+
+@pytest.mark.django_db
+def test_a_message_is_answered_while_the_channel_layer_is_down(
+    alice_api, started, channel_layer_down
+):
+    response = alice_api.post(messages_url(started.id), {"text": "Biology."})
+    assert (response.status_code, response.json()["messages"][-1]["role"]) == (200, "coach")
+
+
+@pytest.mark.django_db
+@pytest.mark.services
+def test_without_live_events_the_wait_still_ends_in_202(
+    alice_api, started, no_worker, channel_layer_down, settings
+):
+    settings.TURN_WAIT_SECONDS = 0.3
+    response = alice_api.post(messages_url(started.id), {"text": "Biology."})
+    assert response.status_code == 202
