@@ -22,7 +22,9 @@ Stats (`--csv`), one line each:
 - `POST /api/v1/conversations/[id]/messages/`: a coach turn through the API;
 - `WS message → state`: a coach turn through the socket, until the state after it arrives;
 - `WS recommendations`: from sending the answer that completes the profile to the cards arriving;
-- `WS /ws/conversations/[id]/ open`: the handshake and the first state frame.
+- `WS /ws/conversations/[id]/ open`: the handshake and the first state frame;
+- `WS API reply after a busy answer`: from sending a message through the API to the coach's
+  reply, when the API answered before it (202, or a tool still running).
 
 Failures: any answer but the expected 2xx (a 429 too), an error frame, a timeout, a dropped
 socket, or a conversation that never gets its recommendations.
@@ -68,6 +70,7 @@ CONVERSATIONS = "/api/v1/conversations/"
 MESSAGES_NAME = "/api/v1/conversations/[id]/messages/"
 SOCKET_NAME = "/ws/conversations/[id]/"
 SOCKET_TURN_NAME = "message → state"
+API_REPLY_AFTER_BUSY = "API reply after a busy answer"
 
 
 def _think_range() -> tuple[float, float]:
@@ -156,10 +159,7 @@ class FamilyUser(FastHttpUser):
                 text = " ".join(answers.get(topic, UNKNOWN_ANSWER) for topic in asks)
             self._think()
             sent = time.perf_counter()
-            if self.chats_in_browser:
-                state = self._socket_turn(text)
-            else:
-                state = self._post(url, {"text": text}, name=MESSAGES_NAME)
+            state = self._socket_turn(text) if self.chats_in_browser else self._api_turn(url, text)
             if state is None:
                 return
             if recommended:
@@ -180,11 +180,37 @@ class FamilyUser(FastHttpUser):
     def _think(self) -> None:
         gevent.sleep(random.uniform(*self.think))
 
-    def _post(self, path: str, body: dict, *, name: str, expect: int = 200) -> dict | None:
+    def _api_turn(self, url: str, text: str) -> dict | None:
+        """A turn through the API: the state after it. An answer that comes back busy before the
+        coach's reply (a 202: the turn outlasted the server's wait; or a 200 while a tool still
+        runs) is not a failure: the family reads the state until the reply is there, and that
+        whole wait is reported as `API reply after a busy answer`."""
+        started = time.perf_counter()
+        state = self._post(url, {"text": text}, name=MESSAGES_NAME, expect=(200, 202))
+        if state is None or not state.get("busy") or state["messages"][-1]["role"] != "family":
+            return state
+        path = url.removesuffix("messages/")
+        deadline = started + TURN_TIMEOUT_SECONDS
+        while time.perf_counter() < deadline:
+            gevent.sleep(0.5)
+            state = self._get(path)
+            if state is not None and state["messages"][-1]["role"] != "family":
+                self._report(API_REPLY_AFTER_BUSY, started, None)
+                return state
+        self._report(API_REPLY_AFTER_BUSY, started, TimeoutError("no reply within 30 s"))
+        return None
+
+    def _get(self, path: str) -> dict | None:
+        response = self.client.get(path, headers=self.api_headers, name=f"{CONVERSATIONS}[id]/")
+        return response.json() if response.status_code == 200 else None
+
+    def _post(
+        self, path: str, body: dict, *, name: str, expect: int | tuple[int, ...] = 200
+    ) -> dict | None:
         with self.client.post(
             path, json=body, headers=self.api_headers, name=name, catch_response=True
         ) as response:
-            if response.status_code != expect:
+            if response.status_code not in (expect if isinstance(expect, tuple) else (expect,)):
                 response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
                 if response.status_code == 429:
                     # Told to slow down: do, so that one refusal does not become a burst of them.
