@@ -4,6 +4,7 @@ A family message is committed before its turn runs, and the coach's reply after,
 never loses what the family said: the next turn answers every family message still unanswered.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -272,6 +273,7 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
                     conversation_id=str(conversation.id),
                     incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
                     optional_topic_picker=_optional_topic_picker,
+                    on_draft=functools.partial(_reply_draft_publish, conversation.id),
                 )
                 # A drop here leaves a checkpointed turn without its stored reply: the next
                 # call must store that reply, not run the graph again.
@@ -292,6 +294,12 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
             return reply  # (never in practice) what remains is answered by the next call
         _turns_done(conversation)
         return reply
+
+
+def _reply_draft_publish(conversation_id, text: str) -> None:
+    """The reply as far as the chat model has written it, to the open pages at once (nothing is
+    stored: the turn's transaction commits the whole reply)."""
+    publish_conversation_event(conversation_id, {"type": "reply_draft", "text": text})
 
 
 def _turns_done(conversation: Conversation) -> None:

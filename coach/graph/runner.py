@@ -1,6 +1,7 @@
 """Run one coach turn on a conversation's thread, or resume it with a tool's result."""
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,7 +9,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Interrupt, StateSnapshot
 
 from coach.graph.checkpointer import get_checkpointer
-from coach.graph.context import LANGUAGE_MODEL, OPTIONAL_TOPIC_PICKER
+from coach.graph.context import LANGUAGE_MODEL, OPTIONAL_TOPIC_PICKER, language_model_from_config
+from coach.graph.drafts import ReplyDrafts
 from coach.graph.graph import build_coach_graph
 from coach.graph.state import IncomingMessage
 from coach.language import LanguageModel
@@ -119,14 +121,34 @@ def _outcome_of(
     )
 
 
-def _run(graph: CompiledStateGraph, graph_input: Any, config: dict) -> TurnOutcome:
+def _run(
+    graph: CompiledStateGraph, graph_input: Any, config: dict, drafts: ReplyDrafts | None = None
+) -> TurnOutcome:
     """Run the graph and return its outcome: a finished turn's from the run's final values, as
     the checkpoint now holds them, without reading the checkpoint back. A paused one (for a tool
-    or an approval; rarer) is read back, for the checkpoint an approval waits at."""
-    output = graph.invoke(graph_input, config, durability="sync", version="v2")
-    if output.interrupts:
+    or an approval; rarer) is read back, for the checkpoint an approval waits at.
+
+    With `drafts`, the run streams the chat model's tokens (LangGraph's message streaming) to it
+    as they are written."""
+    if drafts is None:
+        output = graph.invoke(graph_input, config, durability="sync", version="v2")
+        values, interrupts = output.value, output.interrupts
+    else:
+        values, interrupts = None, ()
+        for part in graph.stream(
+            graph_input,
+            config,
+            durability="sync",
+            stream_mode=["values", "messages"],
+            version="v2",
+        ):
+            if part["type"] == "messages":
+                drafts.feed(*part["data"])
+            else:
+                values, interrupts = part["data"], (*interrupts, *part.get("interrupts", ()))
+    if interrupts:
         return _outcome(graph.get_state(config))
-    return _outcome_of(output.value, None, checkpoint_id=None)
+    return _outcome_of(values, None, checkpoint_id=None)
 
 
 def run_coach_turn(
@@ -135,8 +157,12 @@ def run_coach_turn(
     incoming: list[IncomingMessage],
     language_model: LanguageModel | None = None,
     optional_topic_picker=None,
+    on_draft: Callable[[str], None] | None = None,
 ) -> TurnOutcome:
     """Answer `incoming` (the family messages not yet answered; empty for the greeting).
+
+    `on_draft` hears the reply's words while a chat model writes them (see `drafts`); a model
+    that writes no words of its own (the offline rules) sends the reply whole, as always.
 
     If the checkpoint holds a turn the caller never stored (the process died after the graph ran
     but before its reply, tool call or approval was committed), that turn's outcome is returned
@@ -155,9 +181,12 @@ def run_coach_turn(
     snapshot = graph.get_state(config)
     if _holds_an_unstored_turn(snapshot, incoming):
         return _outcome(snapshot)
+    drafts = None
+    if on_draft is not None and language_model_from_config(config).writes_text:
+        drafts = ReplyDrafts([message["text"] for message in incoming], on_draft)
     if snapshot.next:
-        return _run(graph, None, config)
-    return _run(graph, {"incoming": incoming}, config)
+        return _run(graph, None, config, drafts)
+    return _run(graph, {"incoming": incoming}, config, drafts)
 
 
 def _holds_an_unstored_turn(snapshot, incoming: list[IncomingMessage]) -> bool:

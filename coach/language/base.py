@@ -66,6 +66,9 @@ class Interpretation:
 
 class LanguageModel(Protocol):
     name: str
+    # True when the model writes words of the reply (a chat model's acknowledgement), which the
+    # page can then show as they are written; False for templated replies.
+    writes_text: bool
 
     def interpret(self, text: str, *, asked: list[str], profile: dict[str, Any]) -> Interpretation:
         """Read one family message: every fact it states, not only the answer to `asked`."""

@@ -7,6 +7,7 @@ The model never decides whether the coach keeps asking: that is the gate's job.
 """
 
 import concurrent.futures
+import contextvars
 import logging
 import random
 import re
@@ -66,6 +67,28 @@ def _numbers_in(text: str) -> set[str]:
     return {number.replace(",", "").rstrip(".") for number in re.findall(r"\d[\d,.]*", text)}
 
 
+# Model text reaches the family verbatim: nothing that could render as markup or a link.
+MARKUP_MARKS = ("<", ">", "![", "](", "```")
+# The end of a text still being written that may yet become a number or a mark ("3." of "3.8",
+# "!" of "![", "]" of "](", "``" of "```"): shown once the next character settles it.
+_UNSETTLED_END = re.compile(r"(\d[\d,.]*|[!\]`]+)$")
+
+
+def acknowledgement_allowed(text: str, family_text: str) -> bool:
+    """No markup, and no number the family did not say (a model must not invent prices or
+    rates)."""
+    if any(mark in text for mark in MARKUP_MARKS):
+        return False
+    return not (_numbers_in(text) - _numbers_in(family_text))
+
+
+def acknowledgement_draft(partial: str, family_text: str) -> str | None:
+    """What of an acknowledgement the model is still writing may be shown now: its settled part,
+    while that passes `acknowledgement_allowed`; None once it cannot (the whole will not either)."""
+    settled = _UNSETTLED_END.sub("", partial).lstrip()
+    return settled if acknowledgement_allowed(settled, family_text) else None
+
+
 def is_transient(error: BaseException) -> bool:
     """Timeouts, rate limits, 5xx and dropped connections are worth retrying; the rest is not."""
     if isinstance(error, TimeoutError | ConnectionError):
@@ -80,6 +103,9 @@ def is_transient(error: BaseException) -> bool:
 
 
 class ChatLanguageModel:
+    # Its acknowledgement can be shown while the model writes it (see coach.graph.drafts).
+    writes_text = True
+
     def __init__(
         self,
         chat_model: BaseChatModel,
@@ -130,7 +156,11 @@ class ChatLanguageModel:
         """The model's reading, the tokens it reported using, and how many calls were retried."""
         last_error: BaseException | None = None
         for attempt in range(self.max_attempts):
-            future = self._executor.submit(self.structured.invoke, messages)
+            # In the caller's context, so the call is part of the graph run (its callbacks): that
+            # is how LangGraph's message streaming sees the tokens as the model writes them.
+            future = self._executor.submit(
+                contextvars.copy_context().run, self.structured.invoke, messages
+            )
             try:
                 result = future.result(timeout=self.timeout_seconds)
             except concurrent.futures.TimeoutError:
@@ -156,11 +186,7 @@ class ChatLanguageModel:
             for fact in reading.facts
         )
         acknowledgement = reading.acknowledgement.strip()
-        # Model text reaches the family verbatim: nothing that could render as markup or a link,
-        # and no number the family did not say (a model must not invent prices or rates).
-        if any(mark in acknowledgement for mark in ("<", ">", "![", "](", "```")) or (
-            _numbers_in(acknowledgement) - _numbers_in(text)
-        ):
+        if not acknowledgement_allowed(acknowledgement, text):
             acknowledgement = ""
         return Interpretation(
             facts=facts,

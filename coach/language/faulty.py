@@ -22,6 +22,7 @@ class FaultInjectingModel:
     def __init__(self, inner: LanguageModel):
         self.inner = inner
         self.name = inner.name
+        self.writes_text = inner.writes_text
         self.offline = OfflineLanguageModel()
 
     def interpret(self, text: str, *, asked: list[str], profile: dict[str, Any]) -> Interpretation:

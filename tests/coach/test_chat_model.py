@@ -1,56 +1,13 @@
 """The chat-model path of the language layer, driven by LangChain's fake chat models."""
 
-import time
 import uuid
-from typing import Any
 
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from coach.graph.runner import run_coach_turn
-from coach.language.chat import ChatLanguageModel, is_transient
-
-
-class StructuredFake(GenericFakeChatModel):
-    """GenericFakeChatModel that accepts tools, so `with_structured_output` works on it."""
-
-    def bind_tools(self, tools, **kwargs):
-        return self
-
-
-class ScriptedFake(StructuredFake):
-    """Plays a script: an AIMessage answers, an exception is raised, a number sleeps that long."""
-
-    script: list[Any]
-    calls: list[int] = []
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
-        step = self.script[min(len(self.calls), len(self.script) - 1)]
-        self.calls.append(1)
-        if isinstance(step, BaseException):
-            raise step
-        if isinstance(step, int | float):
-            time.sleep(step)
-            step = AIMessage(content="too late")
-        return ChatResult(generations=[ChatGeneration(message=step)])
-
-
-class ProviderError(Exception):
-    def __init__(self, status_code: int):
-        super().__init__(f"HTTP {status_code}")
-        self.status_code = status_code
-
-
-def reading(**args) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": "TurnReading", "args": args, "id": "1"}])
-
-
-def chat_model(*script, **options) -> tuple[ChatLanguageModel, ScriptedFake]:
-    fake = ScriptedFake(messages=iter([]), script=list(script), calls=[])
-    options = {"timeout_seconds": 2, "max_attempts": 3, "backoff_seconds": 0} | options
-    return ChatLanguageModel(fake, name="fake:model", **options), fake
+from coach.language.chat import is_transient
+from tests.coach.chat_fakes import ProviderError, chat_model, reading
 
 
 VALID = reading(

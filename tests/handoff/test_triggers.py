@@ -110,7 +110,7 @@ def test_a_single_off_topic_question_does_not_escalate(alice_conversation):
 
 def test_a_required_fact_the_model_is_unsure_of_escalates_as_low_confidence(alice_conversation):
     from coach.graph.runner import run_coach_turn
-    from tests.coach.test_chat_model import chat_model, reading
+    from tests.coach.chat_fakes import chat_model, reading
 
     model, _ = chat_model(reading(facts=[{"slot": "budget", "value": 20000, "confidence": 0.3}]))
     outcome = run_coach_turn(

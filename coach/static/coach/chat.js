@@ -10,6 +10,7 @@
   const status = document.getElementById("chat-status");
   const errorBox = document.getElementById("chat-error");
   const busy = document.getElementById("busy");
+  const draft = document.getElementById("reply-draft");
   const shortlist = document.getElementById("shortlist");
   const form = document.getElementById("composer");
   const input = document.getElementById("composer-text");
@@ -23,7 +24,16 @@
   let socket;
   let retryDelay = 500;
 
+  // The coach's reply as a chat model writes it; "" hides it (the reply itself has come).
+  function showDraft(text) {
+    if (!draft) return;
+    draft.querySelector("p").textContent = text;
+    draft.hidden = !text;
+    if (text) draft.scrollIntoView({ block: "end" });
+  }
+
   function showMessage(message) {
+    if (message.role === "coach") showDraft("");
     if (list.querySelector(`[data-message-id="${message.id}"]`)) return;
     const item = document.createElement("li");
     item.className = `message ${message.role}`;
@@ -110,6 +120,7 @@
   function showState(state) {
     state.messages.forEach(showMessage);
     busy.hidden = !state.busy;
+    if (!state.busy) showDraft("");
     if (chat.dataset.saveUrl) shortlist.replaceChildren(...state.recommendations.map(collegeCard));
     if (listActions) listActions.hidden = state.recommendations.length === 0;
     showApproval(state.pending_approval);
@@ -132,6 +143,7 @@
       const data = JSON.parse(event.data);
       if (data.type === "message") showMessage(data.message);
       else if (data.type === "state") showState(data.state);
+      else if (data.type === "reply_draft") showDraft(data.text);
       else if (data.type === "error") showError(data.error.message);
     });
     socket.addEventListener("close", () => {
