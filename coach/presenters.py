@@ -72,6 +72,8 @@ def escalation_summary(escalation) -> dict[str, Any] | None:
         "urgent": escalation.urgent,
         "created": escalation.created.isoformat().replace("+00:00", "Z"),
         "counselor": display_name(counselor) if counselor else None,
+        # When the family should hear from a counselor at the latest (the first-reply SLA).
+        "first_reply_due": _iso(escalation.first_reply_due),
     }
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from aviator.audit.services import audit_record, audit_record_each
 from aviator.celery import app as celery_app
+from aviator.errors import Refused
 from aviator.faults import inject_broker_faults, inject_database_faults, inject_tool_faults
 from aviator.observability import tag_conversation
 from aviator.sql import columns, key
@@ -472,8 +473,21 @@ def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> 
     escalation_open(conversation=conversation, reason="crisis", urgent=True)
 
 
+class ConversationClosed(Refused):
+    """A closed conversation is read-only: the family starts a new one (nothing is stored)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            409,
+            "closed",
+            "This conversation is closed, so the message was not sent. "
+            "Start a new conversation to keep going.",
+        )
+
+
 def family_message_store(*, conversation: Conversation, text: str) -> Message:
-    """Store the family's message, committed (its turn runs after, on its own).
+    """Store the family's message, committed (its turn runs after, on its own). Raises
+    ConversationClosed on a closed conversation.
 
     SSNs, card and bank numbers are removed before the message is stored, so neither the
     transcript nor any model ever holds them, and the family is told why.
@@ -481,6 +495,8 @@ def family_message_store(*, conversation: Conversation, text: str) -> Message:
     text, removed = guard.redact_personal_numbers(text)
     with transaction.atomic():
         locked = conversation_locked(conversation)
+        if locked.phase == Phase.CLOSED:
+            raise ConversationClosed()
         family_message = message_append(locked, role=Role.FAMILY, text=text)
         if removed:
             message_append(
@@ -525,6 +541,24 @@ def college_save(*, family, conversation: Conversation, unitid: int) -> SavedCol
                 after={"unitid": unitid},
             )
     return saved
+
+
+def college_unsave(*, family, unitid: int) -> bool:
+    """Take a college off the family's list (audited); whether it was on it."""
+    with transaction.atomic():
+        saved = SavedCollege.objects.select_for_update().filter(family=family, college_id=unitid)
+        entry = saved.first()
+        if entry is None:
+            return False
+        audit_record(
+            action="college.removed",
+            target=entry,
+            actor=family,
+            conversation_id=entry.conversation_id,
+            before={"unitid": unitid},
+        )
+        entry.delete()
+    return True
 
 
 def conversation_hand_back(

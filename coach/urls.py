@@ -22,4 +22,5 @@ urlpatterns = [
         name="approval-decide",
     ),
     path("my-list/", views.my_list, name="my-list"),
+    path("my-list/<int:unitid>/remove/", views.college_unsave_view, name="college-unsave"),
 ]

@@ -1,8 +1,15 @@
-"""Family-facing pages: the conversation list and the chat page."""
+"""Family-facing pages: the conversation list, the chat page and My list.
 
+The chat page's buttons call the POST views with `fetch` (asking for JSON) and update in place;
+the same views answer a plain form post with a redirect and a flash message.
+"""
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aviator.ratelimit import RateLimited
@@ -14,7 +21,13 @@ from coach.selectors import (
     conversations_of_family,
     saved_colleges_of_family,
 )
-from coach.services import InvalidMessage, TurnFailed, college_save, conversation_start
+from coach.services import (
+    InvalidMessage,
+    TurnFailed,
+    college_save,
+    college_unsave,
+    conversation_start,
+)
 from handoff.services import HandoffError, escalation_request
 
 
@@ -50,10 +63,34 @@ def conversation_list(request):
     )
 
 
+def _chat_url(conversation) -> str:
+    return reverse("coach:conversation", args=[conversation.id])
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _answered(request, back_to: str, *, said: str = "", error: tuple[int, str, str] | None = None):
+    """JSON for the page's fetch calls ({"message"} or the API's error shape); otherwise a flash
+    message and a redirect to `back_to`."""
+    if _wants_json(request):
+        if error is not None:
+            status, code, text = error
+            return JsonResponse({"error": {"code": code, "message": text}}, status=status)
+        return JsonResponse({"message": said})
+    if error is not None:
+        messages.error(request, error[2])
+    elif said:
+        messages.success(request, said)
+    return redirect(back_to)
+
+
 @login_required
 @require_POST
 def college_save_view(request, conversation_id):
     conversation = conversation_for_family(user=request.user, conversation_id=conversation_id)
+    back_to = _chat_url(conversation)
     try:
         saved = college_save(
             family=request.user,
@@ -61,10 +98,17 @@ def college_save_view(request, conversation_id):
             unitid=int(request.POST.get("unitid", "")),
         )
     except (ValueError, InvalidMessage):
-        messages.error(request, "That college is not on this conversation's list.")
-    else:
-        messages.success(request, f"Saved {saved.college.name} to My list.")
-    return redirect("coach:conversation", conversation_id=conversation.id)
+        error = (400, "not_recommended", "That college is not on this conversation's list.")
+        return _answered(request, back_to, error=error)
+    return _answered(request, back_to, said=f"Saved {saved.college.name} to My list.")
+
+
+@login_required
+@require_POST
+def college_unsave_view(request, unitid):
+    removed = college_unsave(family=request.user, unitid=unitid)
+    said = "Removed from My list." if removed else "That college was not on My list."
+    return _answered(request, reverse("coach:my-list"), said=said)
 
 
 @login_required
@@ -74,18 +118,22 @@ def handoff_request_view(request, conversation_id):
     try:
         escalation_request(conversation=conversation)
     except HandoffError as error:
-        messages.error(request, error.message)
-    return redirect("coach:conversation", conversation_id=conversation.id)
+        return _answered(
+            request,
+            _chat_url(conversation),
+            error=(error.status, error.code, error.message),
+        )
+    return _answered(request, _chat_url(conversation), said="A counselor has been asked.")
 
 
 @login_required
 @require_POST
 def approval_decide_view(request, conversation_id, approval_id):
     conversation = conversation_for_family(user=request.user, conversation_id=conversation_id)
+    back_to = _chat_url(conversation)
     answer = request.POST.get("approve")
     if answer not in ("yes", "no"):
-        messages.error(request, "Choose Approve or Decline.")
-        return redirect("coach:conversation", conversation_id=conversation.id)
+        return _answered(request, back_to, error=(400, "invalid", "Choose Approve or Decline."))
     try:
         approval_decide(
             conversation=conversation,
@@ -94,8 +142,9 @@ def approval_decide_view(request, conversation_id, approval_id):
             family=request.user,
         )
     except ApprovalError as error:
-        messages.error(request, error.message)
-    return redirect("coach:conversation", conversation_id=conversation.id)
+        return _answered(request, back_to, error=(error.status, error.code, error.message))
+    said = "Approved." if answer == "yes" else "Declined: nothing was changed."
+    return _answered(request, back_to, said=said)
 
 
 @login_required
@@ -114,5 +163,10 @@ def conversation_page(request, conversation_id):
     return render(
         request,
         "coach/conversation.html",
-        {"conversation": conversation, "state": state, "messages_": state["messages"]},
+        {
+            "conversation": conversation,
+            "state": state,
+            "messages_": state["messages"],
+            "max_chars": settings.MESSAGE_MAX_CHARS,
+        },
     )

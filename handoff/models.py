@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,11 @@ class HandoffState(models.TextChoices):
 
 
 OPEN_STATES = (HandoffState.WAITING_FOR_HUMAN, HandoffState.HUMAN)
+
+
+# Time to the first human reply, by priority (DESIGN.md §6 SLA clocks).
+FIRST_REPLY_SLA = {True: timedelta(minutes=5), False: timedelta(minutes=15)}
+RESOLUTION_SLA = timedelta(hours=24)
 
 
 class Escalation(models.Model):
@@ -69,6 +75,11 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} escalation of {self.conversation_id} ({self.state})"
+
+    @property
+    def first_reply_due(self) -> datetime:
+        """When a counselor should have written to the family, at the latest."""
+        return self.created + FIRST_REPLY_SLA[self.urgent]
 
     @property
     def is_open(self) -> bool:

@@ -5,7 +5,6 @@ use the coach's own services for hand-back, with no import running both ways.
 """
 
 import logging
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -15,14 +14,10 @@ from django.urls import reverse
 from aviator.audit.services import audit_record
 from coach.models import Conversation, Phase, Role
 from coach.transcript import message_append
-from handoff.models import OPEN_STATES, Escalation
+from handoff.models import FIRST_REPLY_SLA, OPEN_STATES, Escalation
 from handoff.packet import build_packet
 
 logger = logging.getLogger(__name__)
-
-# Time to the first human reply, by priority (DESIGN.md §6 SLA clocks).
-FIRST_REPLY_SLA = {True: timedelta(minutes=5), False: timedelta(minutes=15)}
-RESOLUTION_SLA = timedelta(hours=24)
 
 
 def open_escalation_of(conversation: Conversation) -> Escalation | None:

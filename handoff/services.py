@@ -20,8 +20,16 @@ from coach.models import Conversation, Message, Phase, Role
 from coach.profile import SlotValueError, validate_slot_value
 from coach.services import InvalidMessage, check_family_text, conversation_hand_back
 from coach.transcript import conversation_locked, message_append, publish_state_on_commit
-from handoff.models import OPEN_STATES, Escalation, EscalationNote, HandoffState, Reason
-from handoff.opening import FIRST_REPLY_SLA, RESOLUTION_SLA, escalation_open, notify_counselors
+from handoff.models import (
+    FIRST_REPLY_SLA,
+    OPEN_STATES,
+    RESOLUTION_SLA,
+    Escalation,
+    EscalationNote,
+    HandoffState,
+    Reason,
+)
+from handoff.opening import escalation_open, notify_counselors
 
 logger = logging.getLogger(__name__)
 

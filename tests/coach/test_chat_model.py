@@ -9,7 +9,6 @@ from coach.graph.runner import run_coach_turn
 from coach.language.chat import is_transient
 from tests.coach.chat_fakes import ProviderError, chat_model, reading
 
-
 VALID = reading(
     facts=[{"slot": "gpa", "value": 3.8}, {"slot": "states", "value": ["oh"]}],
     intents=[],

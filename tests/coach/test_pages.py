@@ -1,7 +1,11 @@
 """The family's conversation list and chat page."""
 
-import pytest
+import uuid
 
+import pytest
+from django.utils.html import escape
+
+from aviator.audit.models import AuditEntry
 from coach.models import Conversation, SavedCollege
 from coach.services import conversation_start, family_message_submit
 
@@ -96,3 +100,77 @@ def test_my_list_shows_the_saved_colleges(alice_client, recommended):
     item = recommended.shortlists.get().items[0]
     alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": item["unitid"]})
     assert item["name"] in alice_client.get("/my-list/").content.decode()
+
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_the_page_saving_with_fetch_gets_what_happened_as_json(alice_client, recommended):
+    item = recommended.shortlists.get().items[0]
+    response = alice_client.post(
+        f"/conversations/{recommended.id}/saved/", {"unitid": item["unitid"]}, **JSON
+    )
+    assert response.json() == {"message": f"Saved {item['name']} to My list."}
+
+
+def test_saving_a_college_not_on_the_list_with_fetch_is_a_json_error(alice_client, recommended):
+    response = alice_client.post(
+        f"/conversations/{recommended.id}/saved/", {"unitid": 166027}, **JSON
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "not_recommended")
+
+
+def test_a_saved_college_can_be_removed(alice_client, recommended):
+    unitid = recommended.shortlists.get().items[0]["unitid"]
+    alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": unitid})
+    alice_client.post(f"/my-list/{unitid}/remove/")
+    assert not SavedCollege.objects.filter(college_id=unitid).exists()
+
+
+def test_removing_a_saved_college_is_audited(alice_client, recommended, family_alice):
+    unitid = recommended.shortlists.get().items[0]["unitid"]
+    alice_client.post(f"/conversations/{recommended.id}/saved/", {"unitid": unitid})
+    alice_client.post(f"/my-list/{unitid}/remove/")
+    entry = AuditEntry.objects.get(action="college.removed")
+    assert (entry.actor_id, entry.before) == (family_alice.id, {"unitid": unitid})
+
+
+def test_removing_a_college_that_is_not_saved_says_so(alice_client, catalog):
+    response = alice_client.post("/my-list/166027/remove/", **JSON)
+    assert response.json() == {"message": "That college was not on My list."}
+
+
+def test_one_family_cannot_remove_another_familys_saved_college(
+    client, family_bob, recommended, family_alice
+):
+    unitid = recommended.shortlists.get().items[0]["unitid"]
+    SavedCollege.objects.create(family=family_alice, college_id=unitid)
+    client.force_login(family_bob)
+    client.post(f"/my-list/{unitid}/remove/")
+    assert SavedCollege.objects.filter(family=family_alice, college_id=unitid).exists()
+
+
+def test_asking_for_a_counselor_with_fetch_gets_json(alice_client, family_alice):
+    conversation = conversation_start(family=family_alice)
+    response = alice_client.post(f"/conversations/{conversation.id}/handoff/", **JSON)
+    assert response.json() == {"message": "A counselor has been asked."}
+
+
+def test_an_approval_answer_that_is_neither_yes_nor_no_is_a_json_error(alice_client, family_alice):
+    conversation = conversation_start(family=family_alice)
+    response = alice_client.post(
+        f"/conversations/{conversation.id}/approvals/{uuid.uuid4()}/", {"approve": "maybe"}, **JSON
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
+
+
+def test_the_chat_page_has_a_conversation_log(alice_client, family_alice):
+    conversation = conversation_start(family=family_alice)
+    page = alice_client.get(f"/conversations/{conversation.id}/").content.decode()
+    assert 'role="log"' in page
+
+
+def test_a_save_button_names_its_college(alice_client, recommended):
+    item = recommended.shortlists.get().items[0]
+    page = alice_client.get(f"/conversations/{recommended.id}/").content.decode()
+    assert f'Save<span class="visually-hidden"> {escape(item["name"])}</span> to my list' in page

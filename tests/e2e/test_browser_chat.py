@@ -67,3 +67,72 @@ def test_the_full_handoff_loop_between_a_family_and_a_counselor(services_app, br
     family.fill("#composer-text", "We can pay 20k a year.")
     family.click("#send")
     expect(family.locator(".message.coach").last).to_contain_text("Which states or regions")
+
+
+ANSWERS = "Biology, GPA 3.8, ACT 29, we can pay 24k a year, North Carolina."
+
+
+def test_enter_sends_and_shift_enter_breaks_the_line(services_app, page):
+    from playwright.sync_api import expect
+
+    sign_up_and_start_a_conversation(page, services_app.base_url)
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+    page.fill("#composer-text", "Hello")
+    page.press("#composer-text", "Shift+Enter")
+    page.type("#composer-text", "coach")
+    page.press("#composer-text", "Enter")
+    expect(page.locator(".message.family p")).to_have_text(["Hello\ncoach"])
+
+
+def test_a_message_of_spaces_gets_the_servers_words_and_keeps_the_text(services_app, page):
+    from playwright.sync_api import expect
+
+    sign_up_and_start_a_conversation(page, services_app.base_url)
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+    page.fill("#composer-text", "   ")
+    page.press("#composer-text", "Enter")
+    expect(page.locator("#chat-error")).to_have_text("Type a message before sending.")
+    expect(page.locator("#composer-text")).to_have_value("   ")
+
+
+def test_saving_a_college_updates_the_card_in_place_with_undo(services_app, page):
+    from playwright.sync_api import expect
+
+    sign_up_and_start_a_conversation(page, services_app.base_url)
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+    page.fill("#composer-text", ANSWERS)
+    page.press("#composer-text", "Enter")
+    card = page.locator(".college-card").first
+    expect(card).to_be_visible(timeout=30_000)
+    page.evaluate("window.notReloaded = true")
+    card.locator("button.save").click()
+    expect(card.locator("button.undo")).to_be_focused()
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_chat_page_with_a_list_has_no_accessibility_violations(services_app, page):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    sign_up_and_start_a_conversation(page, services_app.base_url)
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+    page.fill("#composer-text", ANSWERS)
+    page.press("#composer-text", "Enter")
+    expect(page.locator(".college-card").first).to_be_visible(timeout=30_000)
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["impact"]) for v in violations] == []
+
+
+def test_on_a_phone_the_composer_and_the_newest_message_are_in_view(services_app, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_up_and_start_a_conversation(page, services_app.base_url)
+    expect(page.locator("#chat")).to_have_attribute("data-connected", "true")
+    page.fill("#composer-text", ANSWERS)
+    page.press("#composer-text", "Enter")
+    expect(page.locator(".message.coach")).to_have_count(2, timeout=30_000)
+    expect(page.locator("#composer-text")).to_be_in_viewport()
+    expect(page.locator(".message.coach").last).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.context.close()

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 
 from coach.models import ProfileFact
+from coach.presenters import conversation_state
 from coach.services import family_message_submit
-from handoff.models import Escalation
+from handoff.models import FIRST_REPLY_SLA, Escalation
 from handoff.services import (
     HandoffError,
     escalation_claim,
@@ -186,3 +187,9 @@ def test_two_counselors_claiming_at_once_give_exactly_one_winner(
         thread.join(30)
     assert sorted(outcomes) == ["refused", "won"]
     assert Escalation.objects.get().assigned_to in (counselor_carol, counselor_cole)
+
+
+def test_the_family_state_says_when_a_counselor_is_due(escalated):
+    state = conversation_state(escalated.conversation)
+    expected = escalated.created + FIRST_REPLY_SLA[escalated.urgent]
+    assert state["escalation"]["first_reply_due"] == expected.isoformat().replace("+00:00", "Z")

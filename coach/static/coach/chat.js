@@ -1,21 +1,30 @@
-// The family chat: one WebSocket per conversation carrying messages and state as events.
+// The chat (the family's page and the counselor's desk): one WebSocket per conversation carrying
+// messages and state as events; buttons post with fetch and the page updates in place.
 // Text is inserted with textContent only, so nothing a person types can become markup.
 (function () {
   "use strict";
   // Fit labels as a family reads them (the API keeps the keys of DESIGN.md §5).
   const FIT_WORDS = { open_admission: "open admission", no_data: "no admission data" };
+  // The composer shows a count once a message gets this close to the limit.
+  const COUNT_FROM = 0.8;
   const chat = document.getElementById("chat");
   if (!chat) return;
-  const list = document.getElementById("messages");
-  const status = document.getElementById("chat-status");
-  const errorBox = document.getElementById("chat-error");
-  const busy = document.getElementById("busy");
-  const draft = document.getElementById("reply-draft");
-  const shortlist = document.getElementById("shortlist");
-  const form = document.getElementById("composer");
-  const input = document.getElementById("composer-text");
-  const approvalBox = document.getElementById("approval");
-  const listActions = document.getElementById("list-actions");
+  const $ = (id) => document.getElementById(id);
+  const list = $("messages");
+  // The family page scrolls its conversation in a panel; the counselor desk scrolls the page.
+  const log = $("log");
+  const status = $("chat-status");
+  const errorBox = $("chat-error");
+  const busy = $("busy");
+  const draft = $("reply-draft");
+  const shortlist = $("shortlist");
+  const form = $("composer");
+  const input = $("composer-text");
+  const count = $("composer-count");
+  const approvalBox = $("approval");
+  const listActions = $("list-actions");
+  const announcer = $("announcer");
+  const maxChars = Number(chat.dataset.maxChars || 4000);
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   // The family page talks to its conversation; the staff page to the escalation it holds.
   const path = chat.dataset.wsUrl || `/ws/conversations/${chat.dataset.conversationId}/`;
@@ -23,30 +32,8 @@
   const sendType = chat.dataset.sendType || "message";
   let socket;
   let retryDelay = 500;
-
-  // The coach's reply as a chat model writes it; "" hides it (the reply itself has come).
-  function showDraft(text) {
-    if (!draft) return;
-    draft.querySelector("p").textContent = text;
-    draft.hidden = !text;
-    if (text) draft.scrollIntoView({ block: "end" });
-  }
-
-  function showMessage(message) {
-    if (message.role === "coach") showDraft("");
-    if (list.querySelector(`[data-message-id="${message.id}"]`)) return;
-    const item = document.createElement("li");
-    item.className = `message ${message.role}`;
-    item.dataset.messageId = message.id;
-    const author = document.createElement("span");
-    author.className = "author";
-    author.textContent = message.role;
-    const body = document.createElement("p");
-    body.textContent = message.text;
-    item.append(author, body);
-    list.append(item);
-    item.scrollIntoView({ block: "end" });
-  }
+  // What was last sent, given back to the composer if the server refuses it (nothing is lost).
+  let lastSent = "";
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -55,11 +42,45 @@
     return node;
   }
 
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    // A fresh text node is announced even when the words repeat.
+    window.setTimeout(() => { announcer.textContent = text; }, 50);
+  }
+
+  function scrollToNewest() {
+    if (log) log.scrollTop = log.scrollHeight;
+    else list.lastElementChild?.scrollIntoView({ block: "end" });
+  }
+
+  // The coach's reply as a chat model writes it; "" hides it (the reply itself has come).
+  function showDraft(text) {
+    if (!draft) return;
+    draft.querySelector("p").textContent = text;
+    draft.hidden = !text;
+    if (text) scrollToNewest();
+  }
+
+  function showMessage(message) {
+    if (message.role === "coach") showDraft("");
+    if (list.querySelector(`[data-message-id="${message.id}"]`)) return;
+    const item = el("li", `message ${message.role}`);
+    item.dataset.messageId = message.id;
+    item.append(el("span", "author", message.role), el("p", "", message.text));
+    list.append(item);
+    scrollToNewest();
+  }
+
+  function hiddenText(text) {
+    return el("span", "visually-hidden", text);
+  }
+
   function collegeCard(college) {
     const card = el("article", `college-card fit-${college.fit}`);
     card.dataset.unitid = college.unitid;
     const header = el("header");
-    const title = el("h2");
+    const title = el("h3");
     if (college.url) {
       const link = el("a", "", college.name);
       link.href = college.url; // always an http(s) address: the server vets it
@@ -74,19 +95,21 @@
       : `About $${college.net_price.toLocaleString("en-US")}/yr for you`;
     const rate = college.admission_rate === null ? ""
       : ` · admits ${Math.round(college.admission_rate * 100)}%`;
+    const why = el("details", "why");
     const reasons = el("ul", "reasons");
     college.reasons.forEach((reason) => reasons.append(el("li", "", reason)));
-    const form = el("form");
-    form.method = "post";
-    form.action = chat.dataset.saveUrl;
-    const csrf = csrfInput();
+    why.append(el("summary", "", "Why this college"), reasons);
+    const save = el("form");
+    save.method = "post";
+    save.action = chat.dataset.saveUrl;
     const unitid = el("input");
     Object.assign(unitid, { type: "hidden", name: "unitid", value: college.unitid });
-    const save = el("button", "save", "Save to my list");
-    save.type = "submit";
-    form.append(csrf, unitid, save);
+    const button = el("button", "save", "Save");
+    button.type = "submit";
+    button.append(hiddenText(` ${college.name}`), " to my list");
+    save.append(csrfInput(), unitid, button);
     card.append(header, el("p", "where", `${college.city}, ${college.state}`),
-      el("p", "numbers", price + rate), reasons, form);
+      el("p", "numbers", price + rate), why, save);
     return card;
   }
 
@@ -96,35 +119,88 @@
     return csrf;
   }
 
-  // A write the coach proposed waits for the family's Approve or Decline (a plain form post).
+  // A write the coach proposed waits for the family's Approve or Decline.
   function showApproval(approval) {
     if (!approvalBox) return;
+    const shown = approvalBox.dataset.approvalId || "";
     approvalBox.hidden = !approval;
     if (!approval) {
       approvalBox.replaceChildren();
+      delete approvalBox.dataset.approvalId;
       return;
     }
-    const form = el("form");
-    form.method = "post";
-    form.action = `${chat.dataset.approvalsUrl}${approval.id}/`;
+    if (shown === approval.id) return; // keep focus on its buttons while it waits
+    approvalBox.dataset.approvalId = approval.id;
+    const decide = el("form");
+    decide.method = "post";
+    decide.action = `${chat.dataset.approvalsUrl}${approval.id}/`;
     const choice = (value, className, label) => {
       const button = el("button", className, label);
       Object.assign(button, { type: "submit", name: "approve", value });
       return button;
     };
-    form.append(csrfInput(), choice("yes", "approve", "Approve"),
+    decide.append(csrfInput(), choice("yes", "approve", "Approve"),
       choice("no", "secondary decline", "Decline"));
-    approvalBox.replaceChildren(el("p", "summary", approval.summary), form);
+    approvalBox.replaceChildren(el("p", "summary", approval.summary), decide);
+    announce(`The coach asks for your approval: ${approval.summary}`);
+  }
+
+  function timeOfDay(iso) {
+    return new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  }
+
+  // Who has the conversation when it is not the coach, and what the family can still do.
+  function showPhase(state) {
+    const phase = state.phase;
+    const handoffStatus = $("handoff-status");
+    const escalation = state.escalation;
+    if (handoffStatus) {
+      let text = "";
+      if (phase === "escalated" && escalation && escalation.counselor) {
+        text = `${escalation.counselor} from the counseling team is with you.`;
+      } else if (phase === "escalated") {
+        text = escalation && escalation.first_reply_due
+          ? `A counselor has been asked to join; expect them by ${timeOfDay(escalation.first_reply_due)}.`
+          : "A counselor has been asked to join.";
+      }
+      handoffStatus.textContent = text;
+      handoffStatus.hidden = !text;
+    }
+    const handoffForm = $("handoff-form");
+    if (handoffForm) handoffForm.hidden = phase === "escalated" || phase === "closed";
+    const closedNote = $("closed-note");
+    if (closedNote) closedNote.hidden = phase !== "closed";
+    if (form && chat.dataset.conversationId) form.hidden = phase === "closed";
+    if (chat.dataset.phase && chat.dataset.phase !== phase && phase === "closed") {
+      announce("This conversation is now closed.");
+    }
+    chat.dataset.phase = phase;
+  }
+
+  function showShortlist(recommendations) {
+    if (!chat.dataset.saveUrl) return;
+    const hadList = shortlist.children.length > 0;
+    const shown = [...shortlist.children].map((card) => card.dataset.unitid).join(",");
+    const next = recommendations.map((college) => String(college.unitid)).join(",");
+    if (shown !== next) shortlist.replaceChildren(...recommendations.map(collegeCard));
+    const some = recommendations.length > 0;
+    if (listActions) listActions.hidden = !some;
+    const empty = $("shortlist-empty");
+    if (empty) empty.hidden = some;
+    const jump = $("to-shortlist");
+    if (jump) jump.hidden = !some;
+    const counter = $("shortlist-count");
+    if (counter) counter.textContent = recommendations.length;
+    if (some && !hadList) announce(`${recommendations.length} colleges that fit are listed beside the chat.`);
   }
 
   function showState(state) {
     state.messages.forEach(showMessage);
     busy.hidden = !state.busy;
     if (!state.busy) showDraft("");
-    if (chat.dataset.saveUrl) shortlist.replaceChildren(...state.recommendations.map(collegeCard));
-    if (listActions) listActions.hidden = state.recommendations.length === 0;
+    showShortlist(state.recommendations);
     showApproval(state.pending_approval);
-    chat.dataset.phase = state.phase;
+    showPhase(state);
   }
 
   function showError(text) {
@@ -144,7 +220,12 @@
       if (data.type === "message") showMessage(data.message);
       else if (data.type === "state") showState(data.state);
       else if (data.type === "reply_draft") showDraft(data.text);
-      else if (data.type === "error") showError(data.error.message);
+      else if (data.type === "error") {
+        showError(data.error.message);
+        // Refused, so not stored: the family's words go back in the box.
+        if (input && !input.value && lastSent) input.value = lastSent;
+        updateCount();
+      }
     });
     socket.addEventListener("close", () => {
       chat.dataset.connected = "false";
@@ -160,14 +241,36 @@
       return false;
     }
     showError("");
+    lastSent = text;
     socket.send(JSON.stringify({ type: sendType, text }));
     return true;
   }
 
-  if (form) form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (input.value.trim() && send(input.value)) input.value = "";
-  });
+  function updateCount() {
+    if (!count || !input) return;
+    const length = input.value.length;
+    const near = length >= maxChars * COUNT_FROM;
+    count.textContent = near ? `${length.toLocaleString("en-US")} of ${maxChars.toLocaleString("en-US")} characters` : "";
+    count.classList.toggle("over", length > maxChars);
+  }
+
+  if (form) {
+    // Empty or too-long text goes to the server too: its answer says what is wrong, in the same
+    // words the API uses, and the text comes back to the box.
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (send(input.value)) input.value = "";
+      updateCount();
+      input.focus();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    input.addEventListener("input", updateCount);
+  }
 
   // "Save this list" and "E-mail me this list" say so in the chat, as the family could type it.
   if (listActions) listActions.addEventListener("click", (event) => {
@@ -175,5 +278,69 @@
     if (button) send(button.dataset.say);
   });
 
+  // The page's buttons (save a college, approve or decline, ask for a counselor) post with fetch
+  // and say what happened; what changes in the conversation arrives over the socket.
+  async function post(formElement, submitter) {
+    const body = new FormData(formElement);
+    if (submitter && submitter.name) body.append(submitter.name, submitter.value);
+    const response = await fetch(formElement.action, {
+      method: "POST",
+      body,
+      headers: { Accept: "application/json", "X-CSRFToken": chat.dataset.csrf },
+      credentials: "same-origin",
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((answer.error && answer.error.message) || "That did not work; try again.");
+    return answer.message || "";
+  }
+
+  async function undoSave(unitid, button) {
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", chat.dataset.csrf);
+    const response = await fetch(`${chat.dataset.unsaveUrl}${unitid}/remove/`, {
+      method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error("The college could not be removed; try again.");
+    button.disabled = false;
+    button.textContent = "Save";
+    const card = button.closest(".college-card");
+    const name = card.querySelector("h3").textContent;
+    button.append(hiddenText(` ${name}`), " to my list");
+    card.querySelector(".undo")?.remove();
+    button.focus();
+    announce(`Removed ${name} from My list.`);
+  }
+
+  chat.addEventListener("submit", async (event) => {
+    const target = event.target;
+    // The family page only: the counselor desk's forms are plain posts.
+    if (!chat.dataset.conversationId || target === form || target.closest("#closed-note")) return;
+    event.preventDefault();
+    const submitter = event.submitter;
+    if (submitter) submitter.disabled = true;
+    try {
+      const said = await post(target, submitter);
+      showError("");
+      if (submitter && submitter.classList.contains("save")) {
+        const card = submitter.closest(".college-card");
+        submitter.textContent = "Saved";
+        const undo = el("button", "link undo", "Undo");
+        undo.type = "button";
+        undo.addEventListener("click", () => undoSave(card.dataset.unitid, submitter)
+          .catch((error) => showError(error.message)));
+        submitter.after(undo);
+        undo.focus();
+      } else if (submitter) {
+        submitter.disabled = false;
+        if (input && !form.hidden) input.focus();
+      }
+      announce(said);
+    } catch (error) {
+      if (submitter) submitter.disabled = false;
+      showError(error.message);
+    }
+  });
+
+  scrollToNewest();
   connect();
 })();
