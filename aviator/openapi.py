@@ -38,7 +38,8 @@ def _errors(*statuses: int) -> dict:
         401: "Missing or invalid bearer token.",
         404: "No such conversation (or not yours).",
         409: "The approval was already decided otherwise, it expired, or a counselor has the "
-        "conversation now.",
+        "conversation now; or (code `closed`) the conversation is closed and read-only: the "
+        "message was not stored.",
         413: "Text longer than the limit.",
         429: "Too many messages or conversations; the Retry-After header says when to retry.",
         503: "The coach could not answer (code `turn_failed`: the message is stored and will be "
