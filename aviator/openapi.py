@@ -116,7 +116,7 @@ def openapi_document() -> dict:
                             "The message is stored and its turn is still running (busy).",
                         ),
                     }
-                    | _errors(400, 401, 404, 413, 429, 503),
+                    | _errors(400, 401, 404, 409, 413, 429, 503),
                 }
             },
             "/conversations/{conversation_id}/approvals/{approval_id}/": {
