@@ -31,6 +31,9 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     handback: bool
     facts: dict[str, Any] = Field(default_factory=dict)
+    closing_line: str | None = Field(
+        None, description="Closing: a last message to the family, sent before the close."
+    )
 
 
 @json_endpoint(methods=["POST"])
@@ -79,5 +82,6 @@ def escalation_resolve_view(request, user, escalation_id):
         counselor=user,
         handback=body.handback,
         staff_facts=body.facts,
+        closing_line=None if body.handback else body.closing_line,
     )
     return JsonResponse(escalation_payload(escalation))

@@ -9,21 +9,21 @@ from coach.models import Conversation
 
 
 class Reason(models.TextChoices):
-    REQUESTED = "requested"
-    CRISIS = "crisis"
-    STUCK = "stuck"
-    TOOL_FAILURE = "tool_failure"
-    OUT_OF_LANE = "out_of_lane"
-    LOW_CONFIDENCE = "low_confidence"
+    REQUESTED = "requested", "Asked for a counselor"
+    CRISIS = "crisis", "Safety concern"
+    STUCK = "stuck", "The coach got stuck"
+    TOOL_FAILURE = "tool_failure", "The college search failed"
+    OUT_OF_LANE = "out_of_lane", "Outside what the coach does"
+    LOW_CONFIDENCE = "low_confidence", "The coach was unsure"
 
 
 class HandoffState(models.TextChoices):
     """DESIGN.md §6: bot → waiting_for_human → human → (bot again on hand-back | closed)."""
 
-    WAITING_FOR_HUMAN = "waiting_for_human"
-    HUMAN = "human"
-    BOT = "bot"
-    CLOSED = "closed"
+    WAITING_FOR_HUMAN = "waiting_for_human", "Waiting for a counselor"
+    HUMAN = "human", "With a counselor"
+    BOT = "bot", "Handed back to the coach"
+    CLOSED = "closed", "Closed"
 
 
 OPEN_STATES = (HandoffState.WAITING_FOR_HUMAN, HandoffState.HUMAN)

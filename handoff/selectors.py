@@ -7,7 +7,12 @@ from guardian.shortcuts import get_objects_for_user
 from aviator.accounts.roles import Role, role_of
 from handoff.models import OPEN_STATES, Escalation
 
-QUEUES = ("unassigned", "mine", "urgent", "open")
+QUEUE_LABELS = {
+    "unassigned": "Waiting to be claimed",
+    "mine": "Mine",
+    "urgent": "Urgent",
+    "open": "All open",
+}
 
 
 def is_staff_member(user) -> bool:
@@ -18,7 +23,9 @@ def escalations_in_queue(*, user, queue: str) -> QuerySet[Escalation]:
     """An inbox queue. Counselors see open escalations (to claim them) and their own; admins all."""
     if not is_staff_member(user):
         raise Http404("No such page.")
-    escalations = Escalation.objects.select_related("conversation", "assigned_to")
+    escalations = Escalation.objects.select_related(
+        "conversation", "conversation__family", "assigned_to"
+    )
     match queue:
         case "unassigned":
             return escalations.filter(state="waiting_for_human", assigned_to__isnull=True)

@@ -127,11 +127,22 @@ def escalation_note_add(*, escalation_id, counselor, text: str) -> EscalationNot
 
 @transaction.atomic
 def escalation_resolve(
-    *, escalation_id, counselor, handback: bool, staff_facts: dict[str, Any] | None = None
+    *,
+    escalation_id,
+    counselor,
+    handback: bool,
+    staff_facts: dict[str, Any] | None = None,
+    closing_line: object = None,
 ) -> Escalation:
-    """Close the escalation: back to the coach (with the counselor's facts) or closed for good."""
+    """Close the escalation: back to the coach (with the counselor's facts) or closed for good,
+    with the counselor's closing line to the family when they wrote one (the desk asks for it)."""
     escalation = _locked_escalation(escalation_id)
     _require_assignee(escalation, counselor)
+    if closing_line is not None:
+        try:
+            closing_line = check_family_text(closing_line)
+        except InvalidMessage as error:
+            raise HandoffError(400, "closing_line", f"Closing line: {error.message}") from None
     staff_facts = staff_facts or {}
     for slot, value in staff_facts.items():
         try:
@@ -150,6 +161,8 @@ def escalation_resolve(
     else:
         conversation.phase = Phase.CLOSED
         conversation.save(update_fields=["phase", "updated"])
+        if closing_line is not None:
+            message_append(conversation, role=Role.COUNSELOR, text=closing_line)
         message_append(
             conversation,
             role=Role.SYSTEM,

@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from aviator.accounts.decorators import staff_only
+from aviator.accounts.roles import display_name
 from aviator.audit.services import audit_transcript_view
 from coach.models import DecisionTrace
 from coach.presenters import conversation_state
 from handoff.selectors import (
-    QUEUES,
+    QUEUE_LABELS,
     escalation_for_staff,
     escalations_in_queue,
     may_read_transcript,
@@ -31,10 +32,19 @@ def inbox(request):
     queue = request.GET.get("queue", "unassigned")
     now = timezone.now()
     rows = [
-        (escalation, escalation_overdue(escalation, now=now))
+        {
+            "escalation": escalation,
+            "overdue": escalation_overdue(escalation, now=now),
+            "family": escalation.conversation.family.email,
+            "counselor": display_name(escalation.assigned_to) if escalation.assigned_to else "—",
+        }
         for escalation in escalations_in_queue(user=request.user, queue=queue)
     ]
-    return render(request, "handoff/inbox.html", {"queue": queue, "queues": QUEUES, "rows": rows})
+    return render(
+        request,
+        "handoff/inbox.html",
+        {"queue": queue, "queues": list(QUEUE_LABELS.items()), "rows": rows},
+    )
 
 
 @staff_only
@@ -45,6 +55,9 @@ def escalation_page(request, escalation_id):
     may_read = may_read_transcript(user=request.user, escalation=escalation)
     context = {
         "escalation": escalation,
+        "family_name": display_name(conversation.family),
+        "family_email": conversation.family.email,
+        "counselor_name": display_name(escalation.assigned_to) if escalation.assigned_to else "",
         "packet": escalation.packet,
         "overdue": escalation_overdue(escalation, now=timezone.now()),
         "may_read": may_read,
@@ -59,12 +72,15 @@ def escalation_page(request, escalation_id):
     return render(request, "handoff/escalation.html", context)
 
 
-def _act(request, escalation_id, action) -> None:
+def _act(request, escalation_id, action) -> bool:
+    """Run `action`; a refusal becomes an error message on the next page. Whether it ran."""
     escalation = escalation_for_staff(user=request.user, escalation_id=escalation_id)
     try:
         action(escalation)
     except HandoffError as error:
         messages.error(request, error.message)
+        return False
+    return True
 
 
 @staff_only
@@ -127,16 +143,28 @@ def staff_facts_from_form(data) -> dict:
 @staff_only
 @require_POST
 def resolve(request, escalation_id):
+    """Hand back to the coach (with the facts the counselor learned) or close, with a closing
+    line the family reads; either way the counselor is told what happened."""
     handback = request.POST.get("outcome") == "handback"
 
     def resolve_with_facts(escalation):
-        facts = staff_facts_from_form(request.POST) if handback else {}
+        closing_line = None if handback else request.POST.get("closing_line", "")
+        if closing_line is not None and not closing_line.strip():
+            raise HandoffError(400, "closing_line", "Write a closing line to the family first.")
         escalation_resolve(
             escalation_id=escalation.id,
             counselor=request.user,
             handback=handback,
-            staff_facts=facts,
+            staff_facts=staff_facts_from_form(request.POST) if handback else {},
+            closing_line=closing_line,
         )
 
-    _act(request, escalation_id, resolve_with_facts)
+    if not _act(request, escalation_id, resolve_with_facts):
+        return redirect("handoff:escalation", escalation_id=escalation_id)
+    escalation = escalation_for_staff(user=request.user, escalation_id=escalation_id)
+    family = display_name(escalation.conversation.family)
+    if handback:
+        messages.success(request, f"Handed back: {family} is with the coach again.")
+    else:
+        messages.success(request, f"Closed: {family}'s conversation is now read-only.")
     return redirect("handoff:inbox")

@@ -19,13 +19,14 @@ TOKEN_PREFIX = "avt_"
 
 
 @transaction.atomic
-def user_create(*, email: str, password: str | None, role: Role):
-    """Create a user whose login is their e-mail address, in the group of `role`.
+def user_create(*, email: str, password: str | None, role: Role, first_name: str = ""):
+    """Create a user whose login is their e-mail address, in the group of `role`. Families
+    see a counselor by `first_name` ("Maya from the counseling team has joined").
 
     Staff roles get Django's `is_staff` so they can reach the staff pages; admins are superusers.
     """
     user_model = get_user_model()
-    user = user_model(username=email.lower(), email=email.lower())
+    user = user_model(username=email.lower(), email=email.lower(), first_name=first_name)
     user.is_staff = role in (Role.COUNSELOR, Role.ADMIN)
     user.is_superuser = role == Role.ADMIN
     if password:

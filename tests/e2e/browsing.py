@@ -18,3 +18,11 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+def counselor_claims(counselor, base_url: str, family_email: str) -> None:
+    """The demo counselor logs in, opens the family's escalation from the inbox and claims it."""
+    log_in(counselor, base_url, "counselor@demo.aviator", "fly-counselor-demo")
+    counselor.goto(f"{base_url}/staff/?queue=unassigned")
+    counselor.locator("tr[data-escalation-id]", has_text=family_email).locator("a").click()
+    counselor.click("#claim")

@@ -4,10 +4,11 @@ from django.core.management.base import BaseCommand
 from aviator.accounts.roles import Role
 from aviator.accounts.services import user_create
 
+# (e-mail, password, role, first name: how families see a counselor).
 DEMO_ACCOUNTS = (
-    ("family@demo.aviator", "fly-family-demo", Role.FAMILY),
-    ("counselor@demo.aviator", "fly-counselor-demo", Role.COUNSELOR),
-    ("admin@demo.aviator", "fly-admin-demo", Role.ADMIN),
+    ("family@demo.aviator", "fly-family-demo", Role.FAMILY, ""),
+    ("counselor@demo.aviator", "fly-counselor-demo", Role.COUNSELOR, "Maya"),
+    ("admin@demo.aviator", "fly-admin-demo", Role.ADMIN, "Avery"),
 )
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = get_user_model().objects
         self.stdout.write("Demo logins (local use only):")
-        for email, password, role in DEMO_ACCOUNTS:
+        for email, password, role, first_name in DEMO_ACCOUNTS:
             if not users.filter(username=email).exists():
-                user_create(email=email, password=password, role=role)
+                user_create(email=email, password=password, role=role, first_name=first_name)
             self.stdout.write(f"  {role:<10} {email:<24} password: {password}")
