@@ -4,7 +4,7 @@ from django.http import Http404
 
 from aviator.accounts.roles import Role, role_of
 from aviator.sql import columns, first_row, key
-from coach.models import Conversation, SavedCollege
+from coach.models import Conversation
 
 
 def conversation_for_family(*, user, conversation_id) -> Conversation:
@@ -28,10 +28,6 @@ _FAMILY_CONVERSATION_SQL = f"""
 
 def conversations_of_family(*, user):
     return Conversation.objects.filter(family=user).order_by("-created")
-
-
-def saved_colleges_of_family(*, user):
-    return SavedCollege.objects.filter(family=user).select_related("college")
 
 
 def conversation_for_staff(*, user, conversation_id) -> Conversation:

@@ -22,5 +22,6 @@ urlpatterns = [
         name="approval-decide",
     ),
     path("my-list/", views.my_list, name="my-list"),
+    path("my-list/compare/", views.my_list_compare, name="my-list-compare"),
     path("my-list/<int:unitid>/remove/", views.college_unsave_view, name="college-unsave"),
 ]

@@ -14,12 +14,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aviator.ratelimit import RateLimited
 from coach.approvals import ApprovalError, approval_decide
+from coach.my_list import (
+    COMPARE_AT_MOST,
+    CompareError,
+    cards_to_compare,
+    comparison_rows,
+    saved_cards,
+)
 from coach.presenters import conversation_state
 from coach.quotas import conversation_quota_check
 from coach.selectors import (
     conversation_for_family,
     conversations_of_family,
-    saved_colleges_of_family,
 )
 from coach.services import (
     InvalidMessage,
@@ -33,7 +39,10 @@ from handoff.services import HandoffError, escalation_request
 
 @require_GET
 def home(request):
-    return redirect("coach:conversation-list" if request.user.is_authenticated else "login")
+    """The front door: what Aviator is, for a visitor; a family's conversations once logged in."""
+    if request.user.is_authenticated:
+        return redirect("coach:conversation-list")
+    return render(request, "coach/landing.html")
 
 
 @login_required
@@ -151,7 +160,25 @@ def approval_decide_view(request, conversation_id, approval_id):
 @require_GET
 def my_list(request):
     return render(
-        request, "coach/my_list.html", {"saved": saved_colleges_of_family(user=request.user)}
+        request,
+        "coach/my_list.html",
+        {"cards": saved_cards(family=request.user), "compare_at_most": COMPARE_AT_MOST},
+    )
+
+
+@login_required
+@require_GET
+def my_list_compare(request):
+    cards = saved_cards(family=request.user)
+    try:
+        chosen = cards_to_compare(cards, request.GET.getlist("unitid"))
+    except CompareError as error:
+        messages.error(request, str(error))
+        return redirect("coach:my-list")
+    return render(
+        request,
+        "coach/compare.html",
+        {"cards": chosen, "rows": comparison_rows(chosen)},
     )
 
 

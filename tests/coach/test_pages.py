@@ -174,3 +174,12 @@ def test_a_save_button_names_its_college(alice_client, recommended):
     item = recommended.shortlists.get().items[0]
     page = alice_client.get(f"/conversations/{recommended.id}/").content.decode()
     assert f'Save<span class="visually-hidden"> {escape(item["name"])}</span> to my list' in page
+
+
+def test_a_visitor_sees_what_aviator_is(client):
+    page = client.get("/").content.decode()
+    assert "<h1>Find colleges that fit your student" in page and "/accounts/signup/" in page
+
+
+def test_a_logged_in_family_goes_from_the_front_door_to_its_conversations(alice_client):
+    assert alice_client.get("/").url == "/conversations/"
