@@ -12,6 +12,8 @@ CRISIS = "crisis"
 HUMAN = "human"
 INJECTION = "injection"
 OFF_TOPIC_TASK = "off_topic_task"
+# What the guard protects against; HUMAN (a request for a person) is a wish the gate honours.
+GUARDRAIL_SIGNALS = frozenset({CRISIS, INJECTION, OFF_TOPIC_TASK})
 
 _PATTERNS: dict[str, str] = {
     CRISIS: (

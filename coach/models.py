@@ -231,12 +231,12 @@ class ApprovalKind(models.TextChoices):
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
+    PENDING = "pending", "waiting for the family"
+    APPROVED = "approved", "approved"
+    REJECTED = "rejected", "declined"
+    EXPIRED = "expired", "expired"
     # The family wrote something else instead of answering: nothing is written.
-    SUPERSEDED = "superseded"
+    SUPERSEDED = "superseded", "passed over (the family wrote something else)"
 
 
 class Approval(models.Model):

@@ -72,6 +72,10 @@ def conversation_list(request):
     )
 
 
+# What the approval box says: the coach's message just above it says what is proposed.
+APPROVAL_PROMPT = "The coach asks for your OK on what it proposed just above."
+
+
 def _chat_url(conversation) -> str:
     return reverse("coach:conversation", args=[conversation.id])
 
@@ -195,5 +199,6 @@ def conversation_page(request, conversation_id):
             "state": state,
             "messages_": state["messages"],
             "max_chars": settings.MESSAGE_MAX_CHARS,
+            "approval_prompt": APPROVAL_PROMPT,
         },
     )

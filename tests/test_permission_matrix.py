@@ -69,13 +69,17 @@ RULES: dict[str, Rule] = {
     "api:escalation-claim": Rule("post", (401, 404, 404, 409, 409, 409)),
     "api:escalation-reply": Rule("post", (401, 404, 404, 403, 400, 403), {"text": ""}),
     "api:escalation-resolve": Rule("post", (401, 404, 404, 400, 400, 400), {"handback": "maybe"}),
-    "coach:home": Rule("get", (LOGIN, 302, 302, 302, 302, 302)),
+    # The front door: what Aviator is for a visitor; everyone logged in goes to conversations.
+    "coach:home": Rule("get", (200, 302, 302, 302, 302, 302)),
     "coach:conversation-list": Rule("get", (LOGIN, 200, 200, 200, 200, 200)),
     "coach:conversation": Rule("get", PAGE_OWNER_ONLY),
     "coach:college-save": Rule("post", (LOGIN, 302, 404, 404, 404, 404), {"unitid": "x"}),
     "coach:handoff-request": Rule("post", (LOGIN, 302, 404, 404, 404, 404)),
     "coach:approval-decide": Rule("post", (LOGIN, 302, 404, 404, 404, 404), {}),
     "coach:my-list": Rule("get", (LOGIN, 200, 200, 200, 200, 200)),
+    # Each visitor's own list only: nothing chosen goes back to My list with a message.
+    "coach:my-list-compare": Rule("get", (LOGIN, 302, 302, 302, 302, 302)),
+    "coach:college-unsave": Rule("post", (LOGIN, 302, 302, 302, 302, 302)),
     # Transcript review and the dashboard: admins; a counselor reads only what they hold.
     "review:list": Rule("get", ADMIN_PAGE),
     "review:conversation": Rule("get", (LOGIN, 404, 404, 404, 200, 200)),
@@ -182,6 +186,7 @@ def _url(name: str, ids: dict[str, Any]) -> str:
         {"conversation_id": ids["conversation_id"], "approval_id": ids["approval_id"]},
         {"object_id": ids["object_id"]},
         {"alert_id": ids["alert_id"]},
+        {"unitid": 1},
     ):
         try:
             return reverse(name, kwargs=kwargs)

@@ -136,8 +136,16 @@ def guard(state: CoachState, config=None):
         "scope": state.get("scope") or [],
         "named_colleges": state.get("named_colleges") or [],
     }
-    reason = "flagged: " + ", ".join(signals) if signals else "nothing flagged"
-    return update, _entry("guard", "flag" if signals else "pass", reason, signals=signals)
+    # A request for a person is a wish, not a guardrail: it is traced, and the gate acts on it,
+    # but only what the guard protects against (crisis, injection, homework) is a flag.
+    guarded = [signal for signal in signals if signal in guard_rules.GUARDRAIL_SIGNALS]
+    if guarded:
+        reason = "flagged: " + ", ".join(guarded)
+    elif signals:
+        reason = "asked for a person"
+    else:
+        reason = "nothing flagged"
+    return update, _entry("guard", "flag" if guarded else "pass", reason, signals=signals)
 
 
 @traced

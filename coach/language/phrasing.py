@@ -106,6 +106,29 @@ def describe_value(slot: str, value: Any, detail: Mapping[str, Any] | None = Non
     return str(value)
 
 
+def plain_value(slot: str, value: Any) -> str:
+    """A slot value for a reader scanning a table (reviewers, counselors): words for keys and
+    codes, dollars for money, "—" when unknown."""
+    if value is None:
+        return "—"
+    if value == "any":
+        return {"budget": "no limit", "states": "anywhere"}.get(slot, "no preference")
+    match slot:
+        case "major":
+            return MAJOR_LABELS.get(value, value.replace("_", " "))
+        case "gpa":
+            return f"{value:g}"
+        case "budget":
+            return f"${value:,} a year"
+        case "income":
+            return f"${value:,} a year"
+        case "states":
+            return ", ".join(value)
+        case "test_optional":
+            return "applying test-optional" if value else "has scores"
+    return str(value)
+
+
 def _join(items: Iterable[str], word: str = "and") -> str:
     items = list(items)
     if len(items) <= 2:

@@ -1,5 +1,6 @@
 """The admin dashboard's numbers and its small server-rendered charts."""
 
+import math
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from django.db.models.functions import TruncDate
 from coach.models import Conversation
 from coach.review.models import Alert
 from coach.review.monitoring import questions_before_first_recommendation
-from handoff.models import OPEN_STATES, Escalation
+from handoff.models import OPEN_STATES, Escalation, Reason
 from handoff.services import escalation_overdue
 
 
@@ -22,9 +23,14 @@ class Bar:
     y: float
     width: float
     height: float
+    # Whether the axis shows this bar's label: when labels would overlap, every other one (or
+    # every third...) is shown; the chart's data table lists them all.
+    show_label: bool = True
 
 
-CHART_WIDTH, CHART_HEIGHT = 420, 120
+CHART_WIDTH, CHART_HEIGHT = 600, 140
+# Chart text is 12 px; an average character is about 0.6 em wide, plus a gap between labels.
+LABEL_CHAR_WIDTH, LABEL_GAP = 7.2, 8
 
 
 def bars(points: list[tuple[str, int]]) -> list[Bar]:
@@ -34,6 +40,8 @@ def bars(points: list[tuple[str, int]]) -> list[Bar]:
         return []
     tallest = max(value for _, value in points) or 1
     slot = CHART_WIDTH / len(points)
+    widest_label = max(len(label) for label, _ in points) * LABEL_CHAR_WIDTH + LABEL_GAP
+    label_every = math.ceil(widest_label / slot)
     return [
         Bar(
             label=label,
@@ -42,6 +50,7 @@ def bars(points: list[tuple[str, int]]) -> list[Bar]:
             y=round(CHART_HEIGHT - CHART_HEIGHT * value / tallest, 1),
             width=round(slot * 0.8, 1),
             height=round(CHART_HEIGHT * value / tallest, 1),
+            show_label=index % label_every == 0,
         )
         for index, (label, value) in enumerate(points)
     ]
@@ -83,7 +92,7 @@ def dashboard(*, now: datetime) -> dict:
             [(str(n), asked_recently.count(n)) for n in range(8)]
             + [("8+", sum(1 for n in asked_recently if n >= 8))]
         ),
-        "escalations_by_reason": bars(list(reasons)),
+        "escalations_by_reason": bars([(Reason(reason).label, count) for reason, count in reasons]),
         "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT,
     }

@@ -7,7 +7,16 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from coach.models import Approval, Conversation, DecisionTrace, Message, Role, ToolCall
+from coach.language.phrasing import SLOT_LABELS, plain_value
+from coach.models import (
+    Approval,
+    ApprovalKind,
+    Conversation,
+    DecisionTrace,
+    Message,
+    Role,
+    ToolCall,
+)
 from coach.review.models import TranscriptLabel
 from handoff.models import Escalation
 
@@ -89,8 +98,25 @@ class Turn:
         return next((step for step in self.steps if step.node == "gate"), None)
 
     @property
+    def whys(self) -> list[str]:
+        """Why the coach said what it said this turn: the gate's decision, and for an optional
+        question asked beside the list, a why of its own."""
+        whys = []
+        for step in self.steps:
+            if step.node == "gate":
+                score = "" if step.score is None else f" (sufficiency {step.score:.2f})"
+                whys.append(f"{step.reason}{score}")
+            elif step.node == "present" and step.details.get("follow_up"):
+                topic = step.details["follow_up"]
+                whys.append(
+                    f"Also asked about {topic}: of the topics still open, its answer could "
+                    "change the list the most (value of information)."
+                )
+        return whys
+
+    @property
     def changes(self) -> list[dict[str, Any]]:
-        """What the family's message changed in the profile, slot by slot."""
+        """What the family's message changed in the profile, slot by slot, in words."""
         changed = []
         for step in self.steps:
             if step.node not in ("extract", "confirm_overwrite"):
@@ -98,8 +124,33 @@ class Turn:
             for slot, after in step.slots_after.items():
                 before = step.slots_before.get(slot)
                 if before != after:
-                    changed.append({"slot": slot, "before": before, "after": after})
+                    changed.append(
+                        {
+                            "slot": SLOT_LABELS.get(slot, slot),
+                            "before": plain_value(slot, before),
+                            "after": plain_value(slot, after),
+                        }
+                    )
         return changed
+
+
+# Why the coach asked the family to approve a write (shown on the message that asks).
+APPROVAL_WHYS = {
+    ApprovalKind.SAVE_LIST: "The family asked to save the list; a write waits for their approval.",
+    ApprovalKind.SEND_EMAIL: "The family asked to e-mail the list; sending waits for their "
+    "approval.",
+    ApprovalKind.FACT_OVERWRITE: "The family's new value would replace a fact they had "
+    "confirmed; replacing it waits for their approval.",
+}
+
+
+def profile_in_words(profile: dict[str, Any]) -> list[tuple[str, str]]:
+    """The known slots of a profile as (label, value in words), in the vocabulary's order."""
+    return [
+        (SLOT_LABELS.get(slot, slot), plain_value(slot, value))
+        for slot, value in profile.items()
+        if value is not None
+    ]
 
 
 @dataclass
@@ -114,6 +165,8 @@ class TimelineEntry:
     escalation: Escalation | None = None
     approval: Approval | None = None
     label: TranscriptLabel | None = None
+    # Why a message asked for what it asked, beyond its turn's decisions (an approval prompt).
+    whys: list[str] = field(default_factory=list)
 
 
 def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
@@ -135,14 +188,22 @@ def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
         for e in conversation.escalations.select_related("assigned_to")
     ]
     entries += [
-        TimelineEntry(a.created, "approval", approval=a) for a in conversation.approvals.all()
-    ]
-    entries += [
         TimelineEntry(label.created, "label", label=label)
         for label in conversation.labels.select_related("author")
     ]
-    # Stable: a message and the escalation it caused keep their order when created together.
-    return sorted(entries, key=lambda entry: entry.at)
+    # An approval is created just before the coach message that asks for it, in the same
+    # transaction: that message (the first coach message from then on) carries its why, and
+    # the approval is listed after it, as the family saw it.
+    coach_entries = [e for e in entries if e.kind == "message" and e.message.role == Role.COACH]
+    for approval in conversation.approvals.all():
+        prompt = next((e for e in coach_entries if e.at >= approval.created), None)
+        if prompt is not None:
+            prompt.whys.append(APPROVAL_WHYS[approval.kind])
+        at = prompt.at if prompt is not None else approval.created
+        entries.append(TimelineEntry(at, "approval", approval=approval))
+    # Stable: a message and the escalation it caused keep their order when created together;
+    # at the same moment, the message comes first.
+    return sorted(entries, key=lambda entry: (entry.at, entry.kind != "message"))
 
 
 def labelled_cases(*, verdict: str = "") -> list[dict[str, Any]]:

@@ -22,7 +22,12 @@ from coach.presenters import conversation_state
 from coach.review.dashboard import dashboard
 from coach.review.forms import LabelForm, ReviewFilterForm
 from coach.review.models import Alert, TranscriptLabel
-from coach.review.transcripts import conversation_timeline, conversations_for_review, labelled_cases
+from coach.review.transcripts import (
+    conversation_timeline,
+    conversations_for_review,
+    labelled_cases,
+    profile_in_words,
+)
 from coach.selectors import conversation_for_staff
 
 PAGE_SIZE = 50
@@ -47,12 +52,14 @@ def review_list(request):
 def review_conversation(request, conversation_id):
     conversation = conversation_for_staff(user=request.user, conversation_id=conversation_id)
     audit_transcript_view(viewer=request.user, conversation=conversation, via="review")
+    state = conversation_state(conversation)
     return render(
         request,
         "review/conversation.html",
         {
             "conversation": conversation,
-            "state": conversation_state(conversation),
+            "state": state,
+            "profile_words": profile_in_words(state["profile"]),
             "timeline": conversation_timeline(conversation),
             "label_form": LabelForm() if role_of(request.user) == Role.ADMIN else None,
         },

@@ -160,7 +160,7 @@ def check_signals(turn: Turn, expected: list[str]) -> None:
         .first()
     )
     assert sorted(guard_step.details["signals"]) == sorted(expected)
-    assert guard_step.decision == ("flag" if expected else "pass")
+    assert guard_step.decision == ("flag" if guard.GUARDRAIL_SIGNALS & set(expected) else "pass")
 
 
 def check_reply_contains(turn: Turn, expected: list[str]) -> None:

@@ -27,4 +27,4 @@ def test_the_review_page_shows_why_each_question_was_asked(services_app, browser
     expect(questions).to_have_count(2)
     for index in range(2):
         expect(questions.nth(index).locator(".why")).to_contain_text("Why:")
-    expect(admin.locator(".message.coach .changes")).to_contain_text("major ∅ → biology")
+    expect(admin.locator(".message.coach .changes")).to_contain_text("major: — → biology")

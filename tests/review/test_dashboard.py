@@ -32,6 +32,20 @@ def test_the_tallest_bar_fills_the_chart():
     assert [bar.height for bar in bars([("a", 2), ("b", 4)])] == [CHART_HEIGHT / 2, CHART_HEIGHT]
 
 
+def test_labels_that_would_overlap_are_thinned():
+    days = [(f"12-{day:02}", 1) for day in range(1, 15)]
+    assert [bar.show_label for bar in bars(days)][:4] == [True, False, True, False]
+
+
+def test_labels_that_fit_are_all_shown():
+    assert all(bar.show_label for bar in bars([(str(n), n) for n in range(9)]))
+
+
+def test_every_bar_is_listed_in_the_charts_data_table(admin_client, recommended):
+    page = admin_client.get("/staff/dashboard/").content.decode()
+    assert page.count('<tr><th scope="row">') == 14 + 9
+
+
 def test_no_points_draw_no_bars():
     assert bars([]) == []
 

@@ -141,8 +141,9 @@
     };
     decide.append(csrfInput(), choice("yes", "approve", "Approve"),
       choice("no", "secondary decline", "Decline"));
-    approvalBox.replaceChildren(el("p", "summary", approval.summary), decide);
-    announce(`The coach asks for your approval: ${approval.summary}`);
+    // The coach's message just above says what it proposes; the box only asks for the answer.
+    approvalBox.replaceChildren(el("p", "summary", chat.dataset.approvalPrompt), decide);
+    announce(chat.dataset.approvalPrompt);
   }
 
   function timeOfDay(iso) {
