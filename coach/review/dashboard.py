@@ -50,7 +50,8 @@ def bars(points: list[tuple[str, int]]) -> list[Bar]:
             y=round(CHART_HEIGHT - CHART_HEIGHT * value / tallest, 1),
             width=round(slot * 0.8, 1),
             height=round(CHART_HEIGHT * value / tallest, 1),
-            show_label=index % label_every == 0,
+            # Counted from the last bar, so the newest day always has its label.
+            show_label=(len(points) - 1 - index) % label_every == 0,
         )
         for index, (label, value) in enumerate(points)
     ]
