@@ -257,12 +257,16 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
         reply = None
         for _ in range(MAX_TURNS_PER_CALL):
             conversation = conversation_locked(conversation, for_a_turn=True)
+            # The transcript as this call sees it; a message stored later (appends do not wait
+            # for the turn) is the next turn's, and `turns_done_through` stops before it.
+            seen_through = conversation.last_seq
             # While a tool runs, or while a counselor holds the conversation, the coach is silent.
             if conversation.tool_underway or conversation.counselor_holds:
                 break
             unanswered = _unanswered_family_messages(conversation)
             if not unanswered and conversation.last_seq:
                 break
+            seen_through = max(seen_through, unanswered[-1].seq if unanswered else 0)
             tag_conversation(conversation.id)
             try:
                 # The graph may still be paused at a proposal: drop it, or finish a decided one.
@@ -270,6 +274,7 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
                     approvals.approval_supersede(conversation=conversation)
                     conversation = conversation_locked(conversation, for_a_turn=True)
                     unanswered = _unanswered_family_messages(conversation)
+                    seen_through = max(seen_through, unanswered[-1].seq if unanswered else 0)
                 outcome = run_coach_turn(
                     conversation_id=str(conversation.id),
                     incoming=[{"message_id": str(m.id), "text": m.text} for m in unanswered],
@@ -293,7 +298,7 @@ def conversation_run_turn(*, conversation: Conversation) -> Message | None:
                 break
         else:
             return reply  # (never in practice) what remains is answered by the next call
-        _turns_done(conversation)
+        _turns_done(conversation, through=seen_through)
         return reply
 
 
@@ -303,11 +308,11 @@ def _reply_draft_publish(conversation_id, text: str) -> None:
     publish_conversation_event(conversation_id, {"type": "reply_draft", "text": text})
 
 
-def _turns_done(conversation: Conversation) -> None:
-    """Everything in the transcript so far has had its turn (answered, or waiting for a tool, an
-    approval or a counselor): the family is no longer waiting on the coach. `conversation` is
-    locked. Those waiting on the turn (the API, the pages) hear it after commit."""
-    through = conversation.last_seq
+def _turns_done(conversation: Conversation, *, through: int) -> None:
+    """Everything in the transcript up to `through` has had its turn (answered, or waiting for a
+    tool, an approval or a counselor): the family is no longer waiting on the coach for it.
+    `conversation` is locked. Those waiting on the turn (the API, the pages) hear it after
+    commit."""
     Conversation.objects.filter(pk=conversation.pk).update(turns_done_through=through)
     transaction.on_commit(
         lambda: publish_conversation_event(
@@ -463,11 +468,11 @@ def conversation_start(*, family) -> Conversation:
     return conversation
 
 
-def _answer_a_crisis_during_a_handoff(conversation: Conversation, text: str) -> None:
+def _answer_a_crisis_during_a_handoff(conversation: Conversation) -> None:
     """The coach is silent while a counselor is awaited, but a safety disclosure is never left
-    waiting: crisis resources go out at once and the escalation becomes urgent."""
-    # The text first: it needs no query, and most messages are not a crisis.
-    if guard.CRISIS not in guard.guard_signals(text) or open_escalation_of(conversation) is None:
+    waiting: crisis resources go out at once and the escalation becomes urgent. `conversation`
+    is locked."""
+    if open_escalation_of(conversation) is None:
         return
     message_append(conversation, role=Role.SYSTEM, text=prompts.ESCALATE_CRISIS)
     escalation_open(conversation=conversation, reason="crisis", urgent=True)
@@ -493,18 +498,25 @@ def family_message_store(*, conversation: Conversation, text: str) -> Message:
     transcript nor any model ever holds them, and the family is told why.
     """
     text, removed = guard.redact_personal_numbers(text)
+    crisis = guard.CRISIS in guard.guard_signals(text)
     with transaction.atomic():
-        locked = conversation_locked(conversation)
-        if locked.phase == Phase.CLOSED:
+        # No turn lock: a message is stored while a turn runs, and answered by the next. Only a
+        # crisis takes it (first, before any append: every writer locks in that order), since
+        # during a handoff it opens an urgent escalation at once.
+        if crisis:
+            conversation = conversation_locked(conversation)
+        phase = Conversation.objects.filter(pk=conversation.pk).values_list("phase", flat=True)
+        if phase.first() == Phase.CLOSED:
             raise ConversationClosed()
-        family_message = message_append(locked, role=Role.FAMILY, text=text)
+        family_message = message_append(conversation, role=Role.FAMILY, text=text)
         if removed:
             message_append(
-                locked,
+                conversation,
                 role=Role.SYSTEM,
                 text=prompts.PERSONAL_NUMBERS_REMOVED.format(kinds=" and ".join(removed)),
             )
-        _answer_a_crisis_during_a_handoff(locked, text)
+        if crisis:
+            _answer_a_crisis_during_a_handoff(conversation)
     return family_message
 
 

@@ -19,9 +19,14 @@ from handoff.models import OPEN_STATES, Escalation
 
 
 def message_append(conversation: Conversation, *, role: str, text: str, **fields) -> Message:
-    """Append a message at the end of the transcript. `conversation` is the one
-    `conversation_locked` returned: its `last_seq` says where the end is."""
-    seq = conversation.last_seq + 1
+    """Append a message at the end of the transcript (inside a transaction).
+
+    Appends take a lock of their own, not the conversation's turn lock (`conversation_locked`):
+    a family's message is stored at once even while a turn runs for minutes on a slow model. The
+    end of the transcript is read under that lock, so positions never collide; it is held to the
+    end of the transaction, which for a turn is a few statements after its reply.
+    """
+    seq = _transcript_end(conversation) + 1
     message = Message.objects.create(
         conversation=conversation, seq=seq, role=role, text=text, **fields
     )
@@ -34,12 +39,37 @@ def message_append(conversation: Conversation, *, role: str, text: str, **fields
     return message
 
 
+# The first key of the append locks (PostgreSQL advisory locks are shared by the whole database;
+# this keeps Aviator's apart from any other user's). The second is a hash of the conversation.
+APPEND_LOCK_NAMESPACE = 0x41565452  # "AVTR"
+
+
+def _transcript_end(conversation: Conversation) -> int:
+    """The transcript's last position, with this transaction holding the conversation's append
+    lock (SQLite serializes every write transaction on its own)."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("message_append needs a transaction.")
+    pk = key(Conversation, conversation.pk)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [APPEND_LOCK_NAMESPACE, str(conversation.pk)],
+            )
+        cursor.execute(_TRANSCRIPT_END_SQL, [pk])
+        return cursor.fetchone()[0]
+
+
+_TRANSCRIPT_END_SQL = f"""
+    SELECT COALESCE(MAX(seq), 0) FROM {Message._meta.db_table} WHERE conversation_id = %s"""
+
+
 def conversation_locked(conversation: Conversation, *, for_a_turn: bool = False) -> Conversation:
     """The conversation, locked until the transaction ends (call it inside one), with what its
     writers need to know under the lock, read as soon as it is taken:
 
-    - `last_seq`: the transcript's last position (0 when empty), kept up to date by
-      `message_append`;
+    - `last_seq`: the transcript's last position (0 when empty) when the lock was taken (a
+      family's message may be appended after it meanwhile: appends have a lock of their own);
 
     and, `for_a_turn` (what the coach's turns need):
 
@@ -53,7 +83,9 @@ def conversation_locked(conversation: Conversation, *, for_a_turn: bool = False)
     if not connection.in_atomic_block:
         raise TransactionManagementError("conversation_locked needs a transaction.")
     # Turns on one conversation are serialized: LangGraph does not lock a thread, and two runs at
-    # once would fork its checkpoint chain. The row is locked by a statement of its own: the
+    # once would fork its checkpoint chain. FOR NO KEY UPDATE, not FOR UPDATE: inserting a
+    # message (its foreign key takes KEY SHARE on this row) must not wait for a running turn.
+    # The row is locked by a statement of its own: the
     # subqueries of a locking statement would read the snapshot taken before it waited for the
     # lock, and miss what the previous holder wrote. SQL rather than the ORM: every turn does
     # this, and building these subqueries through the ORM costs several times running them.
@@ -101,7 +133,7 @@ _FOR_A_TURN_PARAMS = [
     *OPEN_STATES,
     ApprovalStatus.PENDING,
 ]
-_LOCK_SQL = f"SELECT 1 FROM {Conversation._meta.db_table} WHERE id = %s FOR UPDATE"
+_LOCK_SQL = f"SELECT 1 FROM {Conversation._meta.db_table} WHERE id = %s FOR NO KEY UPDATE"
 
 
 def publish_state_on_commit(conversation: Conversation) -> None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from aviator.jsonapi import bearer_user
 from coach.consumers import OPEN_SOCKETS_KEY
+from coach.guard import GUARDRAIL_SIGNALS
 from coach.models import Approval, Conversation, DecisionTrace, ToolCall
 from handoff.models import Escalation
 from handoff.selectors import is_staff_member
@@ -65,7 +66,8 @@ def metrics_text() -> str:
     )
     guardrails: dict[str, int] = {}
     for details in guard_steps:
-        for signal in details.get("signals", []):
+        # A request for a person rides along in the signals, but it is not a guardrail.
+        for signal in GUARDRAIL_SIGNALS.intersection(details.get("signals", [])):
             guardrails[signal] = guardrails.get(signal, 0) + 1
     lines: list[str] = []
     lines += _counter(
@@ -95,7 +97,7 @@ def metrics_text() -> str:
     )
     lines += _counter(
         "aviator_guardrail_triggers_total",
-        "Guard signals raised, by signal.",
+        "Guardrails triggered (crisis, injection, homework), by signal.",
         [({"signal": signal}, n) for signal, n in sorted(guardrails.items())],
     )
     lines += _counter(

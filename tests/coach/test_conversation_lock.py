@@ -8,7 +8,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 
+from coach import services
 from coach.models import Approval, ApprovalKind, ApprovalStatus, Message, Role, ToolCall
+from coach.services import family_message_store
 from coach.transcript import conversation_locked, message_append
 from handoff.opening import escalation_open
 
@@ -158,3 +160,82 @@ def test_a_quiet_conversation_waits_for_nothing(locked):
         False,
         False,
     )
+
+
+needs_row_locks = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="SQLite serializes every write transaction"
+)
+
+
+def _in_thread(work) -> threading.Thread:
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@needs_row_locks
+def test_a_family_message_is_stored_while_a_turn_holds_the_conversation(alice_conversation):
+    holding, stored = threading.Event(), threading.Event()
+    released_after_the_store = []
+
+    def turn():
+        with transaction.atomic():
+            conversation_locked(alice_conversation, for_a_turn=True)
+            holding.set()
+            released_after_the_store.append(stored.wait(timeout=20))
+
+    holder = _in_thread(turn)
+    holding.wait(timeout=10)
+    _in_thread(
+        lambda: (
+            family_message_store(conversation=alice_conversation, text="Biology."),
+            stored.set(),
+        )
+    ).join(timeout=30)
+    holder.join(timeout=30)
+    assert released_after_the_store == [True]
+
+
+@needs_row_locks
+def test_a_turn_appends_after_a_message_stored_while_it_ran(alice_conversation):
+    holding, stored = threading.Event(), threading.Event()
+    seqs = {}
+
+    def turn():
+        with transaction.atomic():
+            locked = conversation_locked(alice_conversation, for_a_turn=True)
+            holding.set()
+            stored.wait(timeout=20)
+            seqs["reply"] = message_append(locked, role=Role.COACH, text="Noted.", asks=[]).seq
+
+    holder = _in_thread(turn)
+    holding.wait(timeout=10)
+    family = family_message_store(conversation=alice_conversation, text="Biology.")
+    stored.set()
+    holder.join(timeout=30)
+    assert seqs["reply"] == family.seq + 1
+
+
+def test_a_turn_does_not_mark_done_a_message_stored_while_it_ran(alice_conversation, monkeypatch):
+    first = family_message_store(conversation=alice_conversation, text="Biology.")
+    real_turn = services.run_coach_turn
+    arrived = []
+
+    def turn_during_which_the_family_writes_again(**arguments):
+        _in_thread(
+            lambda: arrived.append(
+                family_message_store(conversation=alice_conversation, text="And Ohio.")
+            )
+        ).join(timeout=30)
+        return real_turn(**arguments)
+
+    monkeypatch.setattr(services, "run_coach_turn", turn_during_which_the_family_writes_again)
+    services.conversation_run_turn(conversation=alice_conversation)
+    alice_conversation.refresh_from_db()
+    assert first.seq <= alice_conversation.turns_done_through < arrived[0].seq
