@@ -93,6 +93,8 @@ def test_family_counselor_and_admin_through_the_whole_story(services_app, browse
 
     counselor = browser.new_context().new_page()
     email = family.locator(".who").inner_text()
+    counselor.goto(f"{base}/accounts/login/")
+    story.step(counselor, "login")
     log_in(counselor, base, "counselor@demo.aviator", "fly-counselor-demo")
     counselor.goto(f"{base}/staff/?queue=unassigned")
     story.step(counselor, "inbox")
