@@ -8,6 +8,9 @@ safety and manipulation never depend on a model's reading, whatever `COACH_MODEL
 import re
 import unicodedata
 
+from stdnum import iban, luhn
+from stdnum.us import rtn
+
 CRISIS = "crisis"
 HUMAN = "human"
 INJECTION = "injection"
@@ -159,32 +162,27 @@ _SSN_IN_CONTEXT = re.compile(
     r"(?i)\b(?:ssn|social security(?: number| no\.?| #)?)\s*(?:is|:|#)?\s*(\d{9})\b"
 )
 _CARD_CANDIDATE = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
+# Account numbers have no check digit: the word before them says what they are. A routing number
+# does have one (ABA), so a number called "routing" is removed only when it is one.
 _BANK_IN_CONTEXT = re.compile(
-    r"(?i)\b(?:account|acct|routing|aba|checking|savings)\s*(?:number|no\.?|#)?\s*(?:is|:)?\s*"
-    r"(\d[\d -]{4,20}\d)\b"
+    r"(?i)\b(?P<word>account|acct|routing|aba|checking|savings)\s*(?:number|no\.?|#)?\s*"
+    r"(?:is|:)?\s*(?P<number>\d[\d -]{4,20}\d)\b"
 )
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+# Shaped like an IBAN (country, check digits, groups); removed only when its mod-97 check holds,
+# so "Order ref AB12 CDEF GHIJ" or "Her ID MA12 3456 7890" stay as written.
+_IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 
 
 def redact_personal_numbers(text: str) -> tuple[str, list[str]]:
     """`text` with SSNs, card numbers and bank numbers replaced by a marker, and the kinds found.
 
-    Cards must pass the Luhn check and bare nine-digit SSNs or bank numbers need a word saying so,
-    so budgets, scores, ZIP codes and phone numbers are left alone.
+    Cards must pass the Luhn check, IBANs their mod-97 check and routing numbers the ABA check
+    (python-stdnum); bare nine-digit SSNs or account numbers need a word saying so: budgets,
+    scores, ZIP codes, phone numbers and order references are left alone.
     """
     found: list[str] = []
 
-    def replace(kind: str, group: int = 0):
+    def replace(kind: str, group: int | str = 0):
         def substitute(match: re.Match) -> str:
             found.append(kind)
             whole, start = match.group(0), match.start(group) - match.start(0)
@@ -194,14 +192,23 @@ def redact_personal_numbers(text: str) -> tuple[str, list[str]]:
 
     def card(match: re.Match) -> str:
         digits = re.sub(r"\D", "", match.group(0))
-        if not 13 <= len(digits) <= 19 or not _luhn_valid(digits):
+        if not 13 <= len(digits) <= 19 or not luhn.is_valid(digits):
             return match.group(0)
         found.append(CARD)
         return f"[{CARD} removed]"
 
+    def bank_number(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group("number"))
+        if match.group("word").lower() in ("routing", "aba") and not rtn.is_valid(digits):
+            return match.group(0)
+        return replace(BANK, "number")(match)
+
+    def iban_number(match: re.Match) -> str:
+        return replace(BANK)(match) if iban.is_valid(match.group(0)) else match.group(0)
+
     text = _SSN_SEPARATED.sub(replace(SSN), text)
     text = _SSN_IN_CONTEXT.sub(replace(SSN, 1), text)
     text = _CARD_CANDIDATE.sub(card, text)
-    text = _BANK_IN_CONTEXT.sub(replace(BANK, 1), text)
-    text = _IBAN.sub(replace(BANK), text)
+    text = _BANK_IN_CONTEXT.sub(bank_number, text)
+    text = _IBAN_CANDIDATE.sub(iban_number, text)
     return text, sorted(set(found), key=found.index)

@@ -62,6 +62,9 @@ def test_personal_numbers_are_found(text, kinds):
         "Income about 120000",
         "4111111111111112 fails the Luhn check",
         "Student id 123456789",
+        "Order ref AB12 CDEF GHIJ for the campus visit",
+        "Her ID MA12 3456 7890",
+        "routing number 123456789 fails the ABA check",
     ],
 )
 def test_ordinary_numbers_are_left_alone(text):
