@@ -249,6 +249,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
     raise ImproperlyConfigured(f"REDIS_URL must be redis://... or rediss://..., not {REDIS_URL!r}.")
 EMBEDDED = not REDIS_URL
+if EMBEDDED and USES_POSTGRES:
+    # The database relay reads events by increasing id. On SQLite writes are serialized, so ids
+    # commit in order; on PostgreSQL concurrent transactions commit ids out of order, and a poll
+    # between them would skip an event for good. Production pairs PostgreSQL with Redis.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is PostgreSQL but REDIS_URL is not set: set REDIS_URL (the channel layer "
+        "and the Celery broker). Only the embedded default (SQLite) runs without Redis."
+    )
 
 if EMBEDDED:
     # The in-memory layer does not cross processes; this one relays events written by any process
@@ -418,3 +426,20 @@ LOGGING = {
 }
 # Web, worker and beat all log through the configuration above.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+
+# --- LangSmith -------------------------------------------------------------------------------
+# LangChain sends every model call to LangSmith when tracing is on: the family's words would leave
+# the system, against the scrubbing Sentry and the logs get. Allowed only with inputs and outputs
+# hidden (LangSmith then keeps timings and structure, not text).
+_LANGSMITH_TRACING = _bool("LANGSMITH_TRACING", default=False) or _bool(
+    "LANGCHAIN_TRACING_V2", default=False
+)
+_LANGSMITH_HIDES_TEXT = _bool("LANGSMITH_HIDE_INPUTS", default=False) and _bool(
+    "LANGSMITH_HIDE_OUTPUTS", default=False
+)
+if _LANGSMITH_TRACING and not _LANGSMITH_HIDES_TEXT:
+    raise ImproperlyConfigured(
+        "LANGSMITH_TRACING is on: set LANGSMITH_HIDE_INPUTS=true and "
+        "LANGSMITH_HIDE_OUTPUTS=true too, or family messages would be sent to LangSmith."
+    )
