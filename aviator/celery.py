@@ -5,11 +5,14 @@ import os
 from celery import Celery
 from celery.signals import task_prerun, worker_process_shutdown
 
+from aviator.ops.heartbeat import WorkerHeartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aviator.settings")
 
 app = Celery("aviator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["worker"].add(WorkerHeartbeat)
 
 
 @task_prerun.connect

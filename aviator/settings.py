@@ -315,6 +315,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Celery's scheduler, writing beat's heartbeat as it ticks (aviator/ops/heartbeat.py).
+CELERY_BEAT_SCHEDULER = "aviator.ops.heartbeat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "resend-stale-tool-calls": {"task": "coach.resend_stale_tool_calls", "schedule": 60.0},
     "answer-waiting-messages": {"task": "coach.answer_waiting_messages", "schedule": 5.0},

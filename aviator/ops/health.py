@@ -1,4 +1,5 @@
-"""Health of the parts a turn needs: the database, the broker and the checkpoint store."""
+"""Health of the parts a turn needs: the database, the broker and the checkpoint store, and
+whether a Celery worker and beat are alive (their heartbeats)."""
 
 import logging
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from aviator.celery import app as celery_app
+from aviator.ops.heartbeat import liveness
 from coach.graph.checkpointer import checkpointer_ping
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ def health_report() -> dict[str, str]:
 
 @require_GET
 def healthz(request):
+    """503 when this web process cannot serve (its database, broker or checkpoints fail); the
+    workers' and beat's liveness is reported beside, without failing the web: a load balancer
+    must not take the web away because a worker is down (alert on it instead)."""
     report = health_report()
     healthy = all(value == "ok" for value in report.values())
+    if report["database"] == "ok":
+        report |= liveness()
     return JsonResponse(report, status=200 if healthy else 503)

@@ -1,139 +1,197 @@
-"""`/metrics` in the Prometheus text format, for staff (session) or a staff bearer token.
+"""`/metrics` in the Prometheus text format (prometheus_client), for staff (session) or a staff
+bearer token.
 
-Every number is read from the database at scrape time, so web, worker and beat processes all
-count without a shared metrics store.
+A custom collector reads the database at scrape time, so web, worker and beat processes all count
+without a shared metrics store. Counters come only from the append-only audit log, so they never
+go down; counts of rows that retention may prune are gauges, and the latency and question
+distributions gauge histograms, their buckets counted in SQL (a scrape loads no turn into Python).
 """
 
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeHistogramMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+)
 
+from aviator.audit.models import AuditEntry
 from aviator.jsonapi import bearer_user
+from aviator.ops.models import Heartbeat
 from coach.consumers import OPEN_SOCKETS_KEY
 from coach.guard import GUARDRAIL_SIGNALS
 from coach.models import Approval, Conversation, DecisionTrace, ToolCall
-from handoff.models import Escalation
+from handoff.models import OPEN_STATES, Escalation
 from handoff.selectors import is_staff_member
 
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 QUESTION_BUCKETS = (0, 1, 2, 3, 4, 5, 6, 8, 10)
 
 
-def _labels(**labels: str) -> str:
-    if not labels:
-        return ""
-    inner = ",".join(f'{key}="{str(value).replace(chr(34), "")}"' for key, value in labels.items())
-    return "{" + inner + "}"
+def _gauge_histogram(name: str, documentation: str, rows, value: str, buckets) -> Metric:
+    """A gauge histogram of `value` over the rows of `rows` (a queryset), counted in one query."""
+    # The annotation is counted, not the primary key: Django then aggregates over the grouped
+    # rows in a subquery (one row per turn, not per step).
+    counts = rows.aggregate(
+        **{
+            f"le_{index}": Count(value, filter=Q(**{f"{value}__lte": bound}))
+            for index, bound in enumerate(buckets)
+        },
+        everything=Count(value),
+        total=Sum(value),
+    )
+    cumulative = [(str(bound), counts[f"le_{index}"]) for index, bound in enumerate(buckets)]
+    cumulative.append(("+Inf", counts["everything"]))
+    return GaugeHistogramMetricFamily(
+        name, documentation, buckets=cumulative, gsum_value=float(counts["total"] or 0)
+    )
 
 
-def _histogram(name: str, help_text: str, values: Iterable[float], buckets) -> list[str]:
-    values = list(values)
-    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
-    for bound in buckets:
-        lines.append(f'{name}_bucket{{le="{bound}"}} {sum(v <= bound for v in values)}')
-    lines += [
-        f'{name}_bucket{{le="+Inf"}} {len(values)}',
-        f"{name}_sum {sum(values)}",
-        f"{name}_count {len(values)}",
-    ]
-    return lines
+def _labelled(family, rows: Iterable[dict], labels: tuple[str, ...], value: str = "n"):
+    for row in rows:
+        family.add_metric([str(row[label]) for label in labels], row[value])
+    return family
 
 
-def _counter(name: str, help_text: str, samples: Iterable[tuple[dict, float]]) -> list[str]:
-    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
-    lines += [f"{name}{_labels(**labels)} {value}" for labels, value in samples]
-    return lines
+class AviatorCollector:
+    """Everything `/metrics` reports, read from the database when scraped."""
+
+    def collect(self) -> Iterable[Metric]:
+        yield from self._counters()
+        yield from self._stored()
+        yield from self._distributions()
+        yield from self._now()
+
+    def _counters(self) -> Iterable[Metric]:
+        audit = AuditEntry.objects
+        yield _labelled(
+            CounterMetricFamily(
+                "aviator_escalations", "Escalations opened, by reason.", labels=["reason"]
+            ),
+            audit.filter(action="escalation.opened")
+            .values(reason=F("after__reason"))
+            .annotate(n=Count("id")),
+            ("reason",),
+        )
+        yield _labelled(
+            CounterMetricFamily(
+                "aviator_approvals_decided",
+                "Writes the coach proposed that were decided, by kind and outcome.",
+                labels=["kind", "outcome"],
+            ),
+            audit.filter(action__startswith="approval.")
+            .values(kind=F("after__kind"), outcome=F("after__status"))
+            .annotate(n=Count("id")),
+            ("kind", "outcome"),
+        )
+
+    def _stored(self) -> Iterable[Metric]:
+        """Counts of rows retention may prune: gauges."""
+        yield GaugeMetricFamily(
+            "aviator_turns",
+            "Coach turns stored (one guard step each).",
+            value=DecisionTrace.objects.filter(node="guard").count(),
+        )
+        # The signals are a JSON list, which SQLite cannot search: the flagged steps (a small
+        # share of turns) are read, their signals counted here.
+        flagged: dict[str, int] = dict.fromkeys(sorted(GUARDRAIL_SIGNALS), 0)
+        for details in DecisionTrace.objects.filter(node="guard", decision="flag").values_list(
+            "details", flat=True
+        ):
+            for signal in GUARDRAIL_SIGNALS.intersection(details.get("signals", [])):
+                flagged[signal] += 1
+        guardrails = GaugeMetricFamily(
+            "aviator_guardrail_flags",
+            "Stored turns where a guardrail fired (crisis, injection, homework), by signal.",
+            labels=["signal"],
+        )
+        for signal, count in flagged.items():
+            guardrails.add_metric([signal], count)
+        yield guardrails
+        yield _labelled(
+            GaugeMetricFamily(
+                "aviator_tool_calls",
+                "Tool calls stored, by tool and status.",
+                labels=["tool", "status"],
+            ),
+            ToolCall.objects.values("tool", "status").annotate(n=Count("id")),
+            ("tool", "status"),
+        )
+        yield GaugeMetricFamily(
+            "aviator_tool_retries",
+            "Tool runs beyond the first, over the stored tool calls.",
+            value=ToolCall.objects.aggregate(n=Sum(F("attempts") - 1))["n"] or 0,
+        )
+        yield _labelled(
+            GaugeMetricFamily(
+                "aviator_approvals",
+                "Approvals stored, by kind and status.",
+                labels=["kind", "status"],
+            ),
+            Approval.objects.values("kind", "status").annotate(n=Count("id")),
+            ("kind", "status"),
+        )
+
+    def _distributions(self) -> Iterable[Metric]:
+        turn_totals = DecisionTrace.objects.values("conversation", "turn").annotate(
+            total_ms=Sum("latency_ms")
+        )
+        yield _gauge_histogram(
+            "aviator_turn_latency_ms",
+            "Graph time of the stored turns, in milliseconds.",
+            turn_totals,
+            "total_ms",
+            LATENCY_BUCKETS_MS,
+        )
+        asked = Conversation.objects.filter(phase="recommended").annotate(
+            asked=Count("traces", filter=Q(traces__node="ask"))
+        )
+        yield _gauge_histogram(
+            "aviator_questions_before_recommendation",
+            "Questions the coach asked in conversations that reached a recommendation.",
+            asked,
+            "asked",
+            QUESTION_BUCKETS,
+        )
+
+    def _now(self) -> Iterable[Metric]:
+        yield GaugeMetricFamily(
+            "aviator_tool_queue_depth",
+            "Tool calls waiting for a worker.",
+            value=ToolCall.objects.filter(status="queued").count(),
+        )
+        yield GaugeMetricFamily(
+            "aviator_websocket_connections",
+            "Chat and staff sockets open now (family and counselor pages).",
+            value=cache.get(OPEN_SOCKETS_KEY, 0),
+        )
+        yield GaugeMetricFamily(
+            "aviator_escalations_open",
+            "Escalations waiting for or held by a counselor.",
+            value=Escalation.objects.filter(state__in=OPEN_STATES).count(),
+        )
+        ages = GaugeMetricFamily(
+            "aviator_heartbeat_age_seconds",
+            "Seconds since the newest heartbeat of a Celery worker or of beat.",
+            labels=["role"],
+        )
+        now = timezone.now()
+        for row in Heartbeat.objects.values("role").annotate(newest=Max("beat_at")):
+            ages.add_metric([row["role"]], (now - row["newest"]).total_seconds())
+        yield ages
 
 
-def _gauge(name: str, help_text: str, value: float) -> list[str]:
-    return [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value}"]
-
-
-def metrics_text() -> str:
-    turn_latencies = DecisionTrace.objects.values("conversation", "turn").annotate(
-        total=Sum("latency_ms")
-    )
-    asked_before_list = (
-        Conversation.objects.filter(phase="recommended")
-        .annotate(asked=Count("traces", filter=Q(traces__node="ask")))
-        .values_list("asked", flat=True)
-    )
-    guard_steps = DecisionTrace.objects.filter(node="guard", decision="flag").values_list(
-        "details", flat=True
-    )
-    guardrails: dict[str, int] = {}
-    for details in guard_steps:
-        # A request for a person rides along in the signals, but it is not a guardrail.
-        for signal in GUARDRAIL_SIGNALS.intersection(details.get("signals", [])):
-            guardrails[signal] = guardrails.get(signal, 0) + 1
-    lines: list[str] = []
-    lines += _counter(
-        "aviator_turns_total",
-        "Coach turns run.",
-        [({}, DecisionTrace.objects.filter(node="guard").count())],
-    )
-    lines += _histogram(
-        "aviator_turn_latency_ms",
-        "Time the graph steps of a turn took.",
-        (row["total"] for row in turn_latencies),
-        LATENCY_BUCKETS_MS,
-    )
-    lines += _histogram(
-        "aviator_questions_before_recommendation",
-        "Questions the coach asked in conversations that reached a recommendation.",
-        asked_before_list,
-        QUESTION_BUCKETS,
-    )
-    lines += _counter(
-        "aviator_escalations_total",
-        "Escalations to a counselor, by reason.",
-        [
-            ({"reason": row["reason"]}, row["n"])
-            for row in Escalation.objects.values("reason").annotate(n=Count("id"))
-        ],
-    )
-    lines += _counter(
-        "aviator_guardrail_triggers_total",
-        "Guardrails triggered (crisis, injection, homework), by signal.",
-        [({"signal": signal}, n) for signal, n in sorted(guardrails.items())],
-    )
-    lines += _counter(
-        "aviator_tool_calls_total",
-        "Tool calls, by tool and outcome.",
-        [
-            ({"tool": row["tool"], "status": row["status"]}, row["n"])
-            for row in ToolCall.objects.values("tool", "status").annotate(n=Count("id"))
-        ],
-    )
-    retries = ToolCall.objects.aggregate(n=Sum(F("attempts") - 1))["n"] or 0
-    lines += _counter("aviator_tool_retries_total", "Tool runs beyond the first.", [({}, retries)])
-    lines += _gauge(
-        "aviator_tool_queue_depth",
-        "Tool calls waiting for a worker.",
-        ToolCall.objects.filter(status="queued").count(),
-    )
-    lines += _counter(
-        "aviator_approvals_total",
-        "Writes the coach proposed, by kind and outcome.",
-        [
-            ({"kind": row["kind"], "status": row["status"]}, row["n"])
-            for row in Approval.objects.values("kind", "status").annotate(n=Count("id"))
-        ],
-    )
-    lines += _gauge(
-        "aviator_websocket_connections",
-        "Chat and staff sockets open now (family and counselor pages).",
-        cache.get(OPEN_SOCKETS_KEY, 0),
-    )
-    lines += _gauge(
-        "aviator_escalations_open",
-        "Escalations waiting for or held by a counselor.",
-        Escalation.objects.filter(state__in=["waiting_for_human", "human"]).count(),
-    )
-    return "\n".join(lines) + "\n"
+def metrics_text() -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(AviatorCollector())
+    return generate_latest(registry)
 
 
 @require_GET
@@ -146,4 +204,4 @@ def metrics(request):
         )
     if not is_staff_member(user):
         return JsonResponse({"error": {"code": "forbidden", "message": "Staff only."}}, status=403)
-    return HttpResponse(metrics_text(), content_type="text/plain; version=0.0.4")
+    return HttpResponse(metrics_text(), content_type=CONTENT_TYPE_LATEST)

@@ -1,18 +1,47 @@
+from datetime import timedelta
+
 import pytest
 from celery import Celery
+from django.utils import timezone
 
 from aviator.ops import health
+from aviator.ops.heartbeat import STALE_AFTER
+from aviator.ops.models import Heartbeat
 from coach.graph.checkpointer import checkpointer_close, get_checkpointer
 
 pytestmark = pytest.mark.django_db
 
 
+def beating(*roles: str, seconds_ago: float = 0) -> None:
+    for role in roles:
+        Heartbeat.objects.create(
+            name=role if role == "beat" else f"worker:{role}@host",
+            role=role,
+            beat_at=timezone.now() - timedelta(seconds=seconds_ago),
+        )
+
+
 def test_it_reports_every_part_ok(client):
+    beating("worker", "beat")
     response = client.get("/healthz")
     assert (response.status_code, response.json()) == (
         200,
-        {"database": "ok", "broker": "ok", "checkpointer": "ok"},
+        {"database": "ok", "broker": "ok", "checkpointer": "ok", "worker": "ok", "beat": "ok"},
     )
+
+
+def test_a_worker_without_a_recent_heartbeat_is_stale(client):
+    beating("worker", seconds_ago=STALE_AFTER.total_seconds() + 1)
+    assert client.get("/healthz").json()["worker"] == "stale"
+
+
+def test_beat_never_seen_is_stale(client):
+    beating("worker")
+    assert client.get("/healthz").json()["beat"] == "stale"
+
+
+def test_stale_workers_do_not_take_the_web_out_of_service(client):
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.services
