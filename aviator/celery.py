@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_prerun, worker_process_shutdown
+from celery.signals import before_task_publish, task_prerun, worker_process_shutdown
 
 from aviator.ops.heartbeat import WorkerHeartbeat
 
@@ -15,11 +15,30 @@ app.autodiscover_tasks()
 app.steps["worker"].add(WorkerHeartbeat)
 
 
-@task_prerun.connect
-def _start_task_with_an_empty_log_context(**kwargs):
-    from aviator.logs import clear_log_context
+# A task's message carries the request id of whoever enqueued it, so its log lines join theirs.
+REQUEST_ID_HEADER = "request_id"
 
-    clear_log_context()
+
+@before_task_publish.connect
+def _carry_the_request_id(headers=None, **kwargs):
+    from aviator.logs import log_context
+
+    request_id = (log_context.get() or {}).get("request_id")
+    if request_id and headers is not None:
+        headers.setdefault(REQUEST_ID_HEADER, request_id)
+
+
+@task_prerun.connect
+def _start_task_with_a_log_context_of_its_own(task_id=None, task=None, **kwargs):
+    """Forget the previous task's context; name this one by its task id and the request id it
+    was enqueued under."""
+    from aviator.logs import log_context
+
+    fields = {"task_id": task_id, "task": task.name}
+    request_id = getattr(task.request, REQUEST_ID_HEADER, None)
+    if request_id:  # beat's jobs were enqueued by no request
+        fields["request_id"] = request_id
+    log_context.set(fields)
 
 
 @worker_process_shutdown.connect

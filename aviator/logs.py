@@ -1,4 +1,5 @@
-"""Structured JSON logs, correlated with Sentry and the decision trace by conversation and turn.
+"""Structured JSON logs, correlated with Sentry and the decision trace by conversation and turn,
+and a request to the tasks it enqueued by a request id (`X-Request-ID`).
 
 What a family wrote never goes into a log line: only ids, roles, nodes, decisions and timings.
 """
@@ -6,8 +7,12 @@ What a family wrote never goes into a log line: only ids, roles, nodes, decision
 import contextvars
 import json
 import logging
+import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from aviator.accounts.roles import role_of
 
@@ -51,16 +56,52 @@ def log_user_role(user) -> None:
     log_context_update(user_role=str(role_of(user) or "anonymous"))
 
 
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy or client may send as a request id; anything else is replaced (it goes into logs).
+_USABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_for(sent: str | None) -> str:
+    """The id a client or proxy sent, if usable, or a new one."""
+    if sent and _USABLE_REQUEST_ID.fullmatch(sent):
+        return sent
+    return uuid.uuid4().hex
+
+
+def log_context_start(*, request_id: str | None = None) -> str:
+    """Start a fresh context for a request or a socket frame, named by a request id."""
+    request_id = request_id_for(request_id)
+    log_context.set({"request_id": request_id})
+    return request_id
+
+
 class LogContextMiddleware:
-    """Each request starts with an empty log context, then names the role of the person acting
-    (API requests name it once their bearer token is checked)."""
+    """Each request starts a log context of its own, named by its request id (the `X-Request-ID`
+    it came with, or a new one, sent back in the response), then names the role of the person
+    acting (API requests name it once their bearer token is checked). Sync and async, so an
+    async view logs in the request's own context."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
-        clear_log_context()
-        return self.get_response(request)
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        request_id = log_context_start(request_id=request.headers.get(REQUEST_ID_HEADER))
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+    async def __acall__(self, request):
+        request_id = log_context_start(request_id=request.headers.get(REQUEST_ID_HEADER))
+        response = await self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)

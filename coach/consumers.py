@@ -12,6 +12,7 @@ from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aviator.errors import Refused
+from aviator.logs import log_context_start
 from aviator.observability import tag_conversation
 from aviator.ratelimit import RateLimited
 from coach.events import conversation_group
@@ -72,6 +73,8 @@ class ConversationGroupConsumer(AsyncJsonWebsocketConsumer):
             await _count_open_socket(-1)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Each frame is a request of its own in the logs (and for the tasks it enqueues).
+        log_context_start()
         try:
             content = json.loads(text_data or "")
         except json.JSONDecodeError:

@@ -167,12 +167,15 @@ class ApiClient:
     def get(self, path: str):
         return self.client.get(path, headers=self.headers)
 
-    def post(self, path: str, body=None, *, raw: bytes | None = None):
+    def post(self, path: str, body=None, *, raw: bytes | None = None, headers=None):
         import json
 
         data = raw if raw is not None else json.dumps({} if body is None else body)
         return self.client.post(
-            path, data=data, content_type="application/json", headers=self.headers
+            path,
+            data=data,
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
         )
 
 
