@@ -9,14 +9,15 @@ an open escalation, a pending approval, a tool call in flight, or a transcript l
 but good (under review). Threads whose newest checkpoint is inside the grace period
 (`CHECKPOINT_PRUNE_AFTER_HOURS`) are left alone, so a conversation in progress is never touched.
 
-This prunes what `langgraph.checkpoint.postgres.PostgresSaver.prune(strategy="keep_latest")`
-prunes (that method exists only for PostgreSQL and reports nothing), with the same safety rules:
-only checkpoints older than the newest are deleted, with the writes that belong to them, so
-rows a concurrent run is committing are never in the deleted set; and a blob goes only when no
-kept checkpoint references it. Two assumptions hold for the coach graph and are checked by
-nobody else, so a change to the graph must revisit them: it has no `DeltaChannel` (whose value
-is rebuilt from older checkpoints) and its checkpoints are format v4 (older formats read pending
-sends from the parent checkpoint).
+This module decides *which* threads to prune (the app's rules above); LangGraph does the
+deleting where it can. On PostgreSQL that is `PostgresSaver.prune(strategy="keep_latest")` and
+`delete_thread`: their SQL follows LangGraph's schema, so a schema change in LangGraph cannot
+silently break retention (LangGraph refuses threads with a `DeltaChannel` itself). The SQLite
+saver has no `prune` (it raises NotImplementedError in langgraph-checkpoint-sqlite 3.1), so the
+embedded default prunes its two tables with the SQL below, with the same rules as LangGraph's:
+only checkpoints older than the newest are deleted, with the writes that belong to them, so rows a
+concurrent run is committing are never in the deleted set. That holds for the coach graph because
+it has no `DeltaChannel` and its checkpoints are format v4: a change to the graph must revisit it.
 """
 
 import logging
@@ -142,70 +143,58 @@ class _CheckpointTables:
         return cursor.rowcount
 
 
-class _PostgresCheckpointTables(_CheckpointTables):
-    """langgraph-checkpoint-postgres: `checkpoints` (channel versions in JSONB), `checkpoint_blobs`
-    keyed by (thread, namespace, channel, version) and shared by every checkpoint that holds that
-    version, and `checkpoint_writes` per checkpoint. The connection's search_path is the
-    checkpoint schema (see `coach.graph.checkpointer`)."""
+class _PostgresCheckpoints:
+    """langgraph-checkpoint-postgres, pruned through its own API. Reading which threads exist,
+    how old their newest checkpoint is and how many checkpoints they hold is the only SQL here
+    (LangGraph has no call for it); the count is what the report shows, since LangGraph's prune
+    reports nothing (its blobs and writes go with the checkpoints, uncounted). The connection's
+    search_path is the checkpoint schema (see `coach.graph.checkpointer`)."""
 
-    tables = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
-    _older = """
-        SELECT checkpoint_id FROM checkpoints
-        WHERE thread_id = %(thread)s AND checkpoint_ns = %(namespace)s
-        AND checkpoint_id < %(head)s
-    """
-    # Versions used by older checkpoints and by none from the head on (the head, and any newer
-    # checkpoint a run committed meanwhile).
-    _unreferenced_versions = """
-        SELECT v.key, v.value FROM checkpoints c
-        CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') AS v
-        WHERE c.thread_id = %(thread)s AND c.checkpoint_ns = %(namespace)s
-        AND c.checkpoint_id < %(head)s
-        EXCEPT
-        SELECT v.key, v.value FROM checkpoints c
-        CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') AS v
-        WHERE c.thread_id = %(thread)s AND c.checkpoint_ns = %(namespace)s
-        AND c.checkpoint_id >= %(head)s
-    """
-    prune_predicates = (
-        (
-            "checkpoint_writes",
-            "thread_id = %(thread)s AND checkpoint_ns = %(namespace)s "
-            f"AND checkpoint_id IN ({_older})",
-        ),
-        (
-            "checkpoint_blobs",
-            "thread_id = %(thread)s AND checkpoint_ns = %(namespace)s "
-            f"AND (channel, version) IN ({_unreferenced_versions})",
-        ),
-        (
-            "checkpoints",
-            "thread_id = %(thread)s AND checkpoint_ns = %(namespace)s AND checkpoint_id < %(head)s",
-        ),
-    )
-    remove_predicates = tuple((table, "thread_id = %(thread)s") for table in tables)
-    unlink_parent_sql = """
-        UPDATE checkpoints SET parent_checkpoint_id = NULL
-        WHERE thread_id = %(thread)s AND checkpoint_ns = %(namespace)s
-        AND checkpoint_id = %(head)s AND parent_checkpoint_id IS NOT NULL
-    """
-    threads_sql = "SELECT thread_id, max(checkpoint_id) FROM checkpoints GROUP BY thread_id"
-    heads_sql = """
-        SELECT checkpoint_ns, max(checkpoint_id) FROM checkpoints
-        WHERE thread_id = %(thread)s GROUP BY checkpoint_ns
-    """
+    tables = ("checkpoints",)
 
-    @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Any]:
+    def __init__(self, saver: BaseCheckpointSaver):
+        self.saver = saver
+
+    def _read(self, sql: str, params: dict) -> list[tuple]:
         from psycopg.rows import tuple_row
 
-        # The pool's connections are in autocommit; `transaction()` opens one for the thread.
         with (
             self.saver.conn.connection() as connection,
-            connection.transaction(),
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            yield cursor
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def newest_checkpoints(self) -> dict[str, str]:
+        return dict(
+            self._read(
+                "SELECT thread_id, max(checkpoint_id) FROM checkpoints GROUP BY thread_id", {}
+            )
+        )
+
+    def _older_than_each_head(self, thread_id: str) -> int:
+        ((count,),) = self._read(
+            """SELECT count(*) FROM checkpoints c WHERE thread_id = %(thread)s
+               AND checkpoint_id < (SELECT max(checkpoint_id) FROM checkpoints h
+                                    WHERE h.thread_id = c.thread_id
+                                    AND h.checkpoint_ns = c.checkpoint_ns)""",
+            {"thread": thread_id},
+        )
+        return count
+
+    def prune_thread(self, thread_id: str, *, dry_run: bool) -> dict[str, int]:
+        removed = self._older_than_each_head(thread_id)
+        if removed and not dry_run:
+            self.saver.prune([thread_id], strategy="keep_latest")
+        return {"checkpoints": removed}
+
+    def remove_thread(self, thread_id: str, *, dry_run: bool) -> dict[str, int]:
+        ((count,),) = self._read(
+            "SELECT count(*) FROM checkpoints WHERE thread_id = %(thread)s", {"thread": thread_id}
+        )
+        if not dry_run:
+            self.saver.delete_thread(thread_id)
+        return {"checkpoints": count}
 
 
 class _SqliteCheckpointTables(_CheckpointTables):
@@ -256,9 +245,9 @@ class _SqliteCheckpointTables(_CheckpointTables):
                 cursor.close()
 
 
-def _checkpoint_tables(saver: BaseCheckpointSaver) -> _CheckpointTables:
+def _checkpoint_tables(saver: BaseCheckpointSaver) -> "_PostgresCheckpoints | _CheckpointTables":
     if settings.USES_POSTGRES:
-        return _PostgresCheckpointTables(saver)
+        return _PostgresCheckpoints(saver)
     return _SqliteCheckpointTables(saver)
 
 
