@@ -10,6 +10,7 @@ Every helper here fails loudly: a typo in the environment stops the process at s
 surfacing as a strange error on a family's first message.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "guardian",
+    "axes",
     "aviator.accounts",
     "aviator.realtime",
     "aviator.ops",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aviator.urls"
@@ -356,6 +360,15 @@ MESSAGE_MAX_CHARS = _positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
 FAMILY_MESSAGES_PER_MINUTE = _positive_int("AVIATOR_FAMILY_MESSAGES_PER_MINUTE", default=20)
 FAMILY_CONVERSATIONS_PER_DAY = _positive_int("AVIATOR_FAMILY_CONVERSATIONS_PER_DAY", default=20)
 LOGIN_ATTEMPTS_PER_MINUTE = _positive_int("AVIATOR_LOGIN_ATTEMPTS_PER_MINUTE", default=10)
+# Per account (django-axes, its attempts in the database): after AXES_FAILURE_LIMIT wrong
+# passwords the account is locked for AXES_COOLOFF_TIME, from any address, on the login page and
+# the admin alike; an admin unlocks it early by deleting its access attempt in the admin.
+AXES_FAILURE_LIMIT = _positive_int("AVIATOR_LOGIN_FAILURES_BEFORE_LOCKOUT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = timedelta(minutes=_positive_int("AVIATOR_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 SIGNUPS_PER_HOUR = _positive_int("AVIATOR_SIGNUPS_PER_HOUR", default=30)
 # A proposed write the family has not answered expires after this long (nothing is written).
 APPROVAL_TTL_MINUTES = _positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
@@ -372,6 +385,8 @@ except ValueError as error:
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: a locked-out account is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
