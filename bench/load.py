@@ -50,7 +50,7 @@ def families_create(*, count: int, out: Path) -> None:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     from aviator.accounts.roles import Role
-    from aviator.accounts.services import token_issue, user_create
+    from aviator.accounts.services import SESSION_BACKEND, token_issue, user_create
 
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
     run = uuid.uuid4().hex[:8]
@@ -61,7 +61,7 @@ def families_create(*, count: int, out: Path) -> None:
         )
         session = session_store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = SESSION_BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         families.append(

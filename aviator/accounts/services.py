@@ -16,6 +16,9 @@ from aviator.audit.services import audit_record
 from aviator.sql import columns
 
 TOKEN_PREFIX = "avt_"
+# The backend a session names for a person signed in without a password check (sign-up, load
+# tests): the one that loads users (django-axes's backend, first in the list, only guards logins).
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @transaction.atomic

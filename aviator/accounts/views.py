@@ -5,7 +5,7 @@ from django.views.decorators.http import require_http_methods
 
 from aviator.accounts.forms import FamilySignupForm
 from aviator.accounts.roles import Role
-from aviator.accounts.services import user_create
+from aviator.accounts.services import SESSION_BACKEND, user_create
 from aviator.ratelimit import ip_throttled
 
 login_throttled = ip_throttled(
@@ -25,6 +25,6 @@ def signup(request):
             password=form.cleaned_data["password"],
             role=Role.FAMILY,
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=SESSION_BACKEND)
         return redirect("coach:conversation-list")
     return render(request, "accounts/signup.html", {"form": form})

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -142,7 +143,11 @@ def own_redis_url() -> str:
     parts = urlsplit(settings.REDIS_URL)
     session_database = int(parts.path.strip("/") or 0)
     number = (session_database - 1 - next(_app_count) % E2E_REDIS_DATABASES) % 16
-    return urlunsplit(parts._replace(path=f"/{number}"))
+    url = urlunsplit(parts._replace(path=f"/{number}"))
+    # A new app starts on an empty database: queues, rate-limit counters and events left by an
+    # earlier run on this machine (or another checkout's) are not its own.
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 def services_environment(data_dir: Path, database: OwnDatabase) -> dict[str, str]:
