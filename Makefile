@@ -43,6 +43,7 @@ test: install-dev
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Benchmarks (need PostgreSQL and Redis); how to read them: bench/RESULTS.md.
 BENCH_USERS ?= 50 200

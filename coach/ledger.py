@@ -26,7 +26,7 @@ class FactChange:
     confidence: float
     source_message_id: str | None
     # How the family put the new value (an income bracket, a weighted GPA's scale...).
-    detail: dict | None = None
+    detail: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -34,7 +34,7 @@ class FactChange:
 
 def is_confirmed(fact: dict[str, Any]) -> bool:
     """A fact the family confirmed (saving a list built on it) or a counselor entered with them."""
-    return fact.get("confirmed", False) or fact["provenance"] == "staff"
+    return bool(fact.get("confirmed", False)) or fact["provenance"] == "staff"
 
 
 def hold_confirmed_overwrites(
@@ -86,7 +86,7 @@ def hold_conflicts(
             and not correction
             and SLOT_TOPIC[fact.slot] not in asked
         )
-        if not conflicting:
+        if current is None or not conflicting:
             apply_now.append(fact)
             continue
         alternative = ALTERNATIVE_SLOT.get(fact.slot)

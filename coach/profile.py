@@ -164,7 +164,7 @@ def unweighted_gpa(value: float, detail: Mapping[str, Any] | None = None) -> flo
     if detail.get("weighted") or (scale is None and value > 4.0):
         return round(max(0.0, min(4.0, value - WEIGHTED_GPA_GAP)), 2)
     if scale and scale != 4.0:
-        return round(min(4.0, 4.0 * value / scale), 2)
+        return round(min(4.0, 4.0 * value / float(scale)), 2)
     return round(min(4.0, value), 2)
 
 

@@ -24,7 +24,7 @@ likely admits in all; then the rest, colleges whose fit rests on data before `op
 when that many qualify, shown reach, match, likely, then the rest, best first within each.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -329,6 +329,12 @@ class _Candidate:
     fit: Fit | None = None
     fit_basis: str = ""
 
+    @property
+    def judged_fit(self) -> Fit:
+        """The fit of a candidate the balancing chose (every chosen one was judged)."""
+        assert self.fit is not None, "a chosen candidate is always judged"
+        return self.fit
+
 
 def _balanced(
     candidates: list[_Candidate], limit: int, profile: Mapping[str, Any], named: frozenset[int]
@@ -382,7 +388,7 @@ def _balanced(
                 (judged(candidate) in FIT_QUOTAS) == with_data
             ):
                 take(candidate)
-    return sorted(chosen, key=lambda c: (FIT_ORDER[c.fit], -c.score, c.college.unitid))
+    return sorted(chosen, key=lambda c: (FIT_ORDER[c.judged_fit], -c.score, c.college.unitid))
 
 
 def _scope_suggestion(scope: Scope) -> str:
@@ -409,7 +415,7 @@ def _relaxations(
         options.append(("budget", "raising the yearly budget", colleges, "budget"))
     if profile.get("major") not in (None, "undecided"):
         options.append(("major", "keeping the major open", colleges, "major"))
-    options.append(("scope", _scope_suggestion(scope), prepared.by_unitid.values(), None))
+    options.append(("scope", _scope_suggestion(scope), list(prepared.by_unitid.values()), None))
     found = []
     for constraint, suggestion, pool, ignore in options:
         adds = len(_qualifying(profile, pool, ignore=ignore)) - have
@@ -430,10 +436,11 @@ def _scope_note(
 ) -> str:
     """What the family's widening of the scope did to the list, in their terms."""
     sentences = []
-    for asked, kind, brought in (
+    widenings: tuple[tuple[bool, str, Callable[[CollegeRecord], bool]], ...] = (
         (scope.two_year, "two-year colleges", lambda c: c.predominant_degree != BACHELORS),
         (scope.for_profit, "for-profit colleges", lambda c: c.control == FOR_PROFIT),
-    ):
+    )
+    for asked, kind, brought in widenings:
         if not asked:
             continue
         if any(brought(college) for college in shown):
@@ -478,7 +485,7 @@ def rank_colleges(
             name=c.college.name,
             city=c.college.city,
             state=c.college.state,
-            fit=c.fit,
+            fit=c.judged_fit,
             net_price=c.price,
             admission_rate=c.college.admission_rate,
             reasons=_reasons(c.college, profile, c.fit_basis),

@@ -59,7 +59,9 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
             spans.append((start, start + len(clause.strip())))
         position = end
         if end < len(text):
-            position = _CLAUSE_BREAK.match(text, end).end()
+            clause_break = _CLAUSE_BREAK.match(text, end)
+            assert clause_break is not None  # the split found a break at `end`
+            position = clause_break.end()
     return spans
 
 
@@ -325,7 +327,7 @@ _NEGATED_PLACE = re.compile(
 )
 
 
-def _blank(match: re.Match) -> str:
+def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 
 
@@ -427,7 +429,7 @@ class _Reading:
         raw: str,
         confidence: float = 1.0,
         provenance: str = "stated",
-        detail: dict | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         if self.has(slot):
             return
@@ -457,9 +459,9 @@ def _read_money(
     asked: set[str],
     *,
     only: str | None = None,
-    profile: dict | None = None,
+    profile: dict[str, Any] | None = None,
     describing: bool = False,
-):
+) -> None:
     """Budgets and incomes in `text`; `only` when a field's label already says which. An amount
     with no words of its own that repeats the known income ("around 90k, like I said") is that
     income again, not a new budget."""
@@ -498,9 +500,9 @@ def _read_money(
             reading.offer("budget", amount.as_budget(), amount.clause, detail=amount.bracket)
     if _any(BUDGET_ANY, text):
         reading.offer("budget", "any", "no budget limit")
-    if only != "budget" and LOW_INCOME.search(text):
+    if only != "budget" and (low_income := LOW_INCOME.search(text)):
         # "Low income" places the family in the lowest price bracket; it is read, not said.
-        words = {"words": LOW_INCOME.search(text).group(0)}
+        words = {"words": low_income.group(0)}
         reading.offer("income", LOW_INCOME_VALUE, "low income", 0.8, "inferred", words)
 
 
@@ -579,7 +581,7 @@ def _read_field(
                 reading.offer(score.slot, score.value, score.raw)
 
 
-def read_message(text: str, *, asked: list[str], profile: dict) -> Interpretation:
+def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Interpretation:
     """Everything `text` says, as validated facts, rejections, intents and declined topics."""
     # Read with misspelled known words corrected and runs of spaces made one (no pattern then
     # meets a long run); the message itself is stored as written.
