@@ -64,6 +64,7 @@
 
   function showMessage(message) {
     if (message.role === "coach") showDraft("");
+    if (message.role === "family") lastSent = ""; // stored: nothing to give back
     if (list.querySelector(`[data-message-id="${message.id}"]`)) return;
     const item = el("li", `message ${message.role}`);
     item.dataset.messageId = message.id;
@@ -223,8 +224,12 @@
       else if (data.type === "reply_draft") showDraft(data.text);
       else if (data.type === "error") {
         showError(data.error.message);
-        // Refused, so not stored: the family's words go back in the box.
-        if (input && !input.value && lastSent) input.value = lastSent;
+        // A refused message was not stored: the family's words go back in the box. (A failed
+        // turn is different: its message is stored and will be answered.)
+        if (data.error.code !== "turn_failed" && input && !input.value && lastSent) {
+          input.value = lastSent;
+        }
+        lastSent = "";
         updateCount();
       }
     });
