@@ -13,6 +13,13 @@ from coach.schemas import (
     ErrorOut,
     MessageIn,
 )
+from handoff.schemas import (
+    EscalationListOut,
+    EscalationOut,
+    HandoffIn,
+    ReplyIn,
+    ResolveIn,
+)
 
 SCHEMAS: list[type[BaseModel]] = [
     ApprovalDecisionIn,
@@ -21,6 +28,11 @@ SCHEMAS: list[type[BaseModel]] = [
     ConversationStateOut,
     ConversationListOut,
     ErrorOut,
+    HandoffIn,
+    ReplyIn,
+    ResolveIn,
+    EscalationOut,
+    EscalationListOut,
 ]
 
 
@@ -36,10 +48,11 @@ def _errors(*statuses: int) -> dict:
     meaning = {
         400: "Invalid body (malformed JSON, empty or non-string text).",
         401: "Missing or invalid bearer token.",
-        404: "No such conversation (or not yours).",
+        403: "Not the counselor holding this escalation.",
+        404: "No such conversation (or not yours), or no such escalation for you.",
         409: "The approval was already decided otherwise, it expired, or a counselor has the "
-        "conversation now; or (code `closed`) the conversation is closed and read-only: the "
-        "message was not stored.",
+        "conversation now; the escalation was already claimed or resolved; or (code `closed`) "
+        "the conversation is closed and read-only: the message was not stored.",
         413: "Text longer than the limit.",
         429: "Too many messages or conversations; the Retry-After header says when to retry.",
         503: "The coach could not answer (code `turn_failed`: the message is stored and will be "
@@ -59,12 +72,14 @@ def openapi_document() -> dict:
         "required": True,
         "schema": {"type": "string", "format": "uuid"},
     }
+    escalation_id = {**conversation_id, "name": "escalation_id"}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Aviator API",
             "version": "1",
-            "description": "The college-planning coach: conversations and messages.",
+            "description": "The college-planning coach: families' conversations and messages, "
+            "and the counselors' inbox (staff tokens).",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
@@ -132,6 +147,67 @@ def openapi_document() -> dict:
                     },
                     "responses": {"200": _json(ConversationStateOut, "The state afterwards.")}
                     | _errors(400, 401, 404, 409),
+                }
+            },
+            "/conversations/{conversation_id}/handoff/": {
+                "post": {
+                    "summary": "Ask for a counselor (the coach goes silent until hand-back)",
+                    "parameters": [conversation_id],
+                    "requestBody": {"content": {"application/json": {"schema": _ref(HandoffIn)}}},
+                    "responses": {
+                        "200": _json(ConversationStateOut, "The state, phase `escalated`.")
+                    }
+                    | _errors(400, 401, 404, 409),
+                }
+            },
+            "/escalations/": {
+                "get": {
+                    "summary": "Staff: the inbox",
+                    "parameters": [
+                        {
+                            "name": "queue",
+                            "in": "query",
+                            "schema": {
+                                "type": "string",
+                                "enum": ["open", "unassigned", "mine", "urgent"],
+                                "default": "open",
+                            },
+                        }
+                    ],
+                    "responses": {"200": _json(EscalationListOut, "The escalations of the queue.")}
+                    | _errors(401, 404),
+                }
+            },
+            "/escalations/{escalation_id}/claim/": {
+                "post": {
+                    "summary": "Staff: claim an escalation (one counselor wins)",
+                    "parameters": [escalation_id],
+                    "responses": {"200": _json(EscalationOut, "Claimed: a person is in charge.")}
+                    | _errors(401, 404, 409),
+                }
+            },
+            "/escalations/{escalation_id}/reply/": {
+                "post": {
+                    "summary": "Staff: reply into the family's chat (the assignee)",
+                    "parameters": [escalation_id],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(ReplyIn)}},
+                    },
+                    "responses": {"200": _json(EscalationOut, "The escalation after the reply.")}
+                    | _errors(400, 401, 403, 404, 409),
+                }
+            },
+            "/escalations/{escalation_id}/resolve/": {
+                "post": {
+                    "summary": "Staff: hand back to the coach, or close (the assignee)",
+                    "parameters": [escalation_id],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(ResolveIn)}},
+                    },
+                    "responses": {"200": _json(EscalationOut, "The escalation, resolved.")}
+                    | _errors(400, 401, 403, 404, 409),
                 }
             },
         },

@@ -1,13 +1,11 @@
 """Handoff endpoints of the API v1 (DESIGN.md §7): the family's request, and the staff inbox."""
 
-from typing import Any
-
 from django.http import JsonResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from aviator.jsonapi import json_endpoint, parse_body
 from coach.presenters import conversation_state
 from coach.selectors import conversation_for_family
+from handoff.schemas import HandoffIn, ReplyIn, ResolveIn
 from handoff.selectors import escalation_for_staff, escalation_payload, escalations_in_queue
 from handoff.services import (
     escalation_claim,
@@ -15,25 +13,6 @@ from handoff.services import (
     escalation_request,
     escalation_resolve,
 )
-
-
-class HandoffIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field("", max_length=500)
-
-
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: Any
-
-
-class ResolveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    handback: bool
-    facts: dict[str, Any] = Field(default_factory=dict)
-    closing_line: str | None = Field(
-        None, description="Closing: a last message to the family, sent before the close."
-    )
 
 
 @json_endpoint(methods=["POST"])

@@ -1,4 +1,8 @@
+import re
+
 import pytest
+
+from aviator.urls import api_v1
 
 
 @pytest.fixture
@@ -6,13 +10,19 @@ def document(client):
     return client.get("/api/v1/openapi.json").json()
 
 
-def test_it_publishes_every_conversation_endpoint(document):
-    assert set(document["paths"]) == {
-        "/conversations/",
-        "/conversations/{conversation_id}/",
-        "/conversations/{conversation_id}/messages/",
-        "/conversations/{conversation_id}/approvals/{approval_id}/",
-    }
+def openapi_path(route: str) -> str:
+    """A URL-conf route ("conversations/<uuid:conversation_id>/") as an OpenAPI path."""
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def test_every_api_route_is_in_the_document(document):
+    routes = {openapi_path(str(pattern.pattern)) for pattern in api_v1}
+    assert routes - {"/openapi.json"} - set(document["paths"]) == set()
+
+
+def test_every_documented_path_is_routed(document):
+    routes = {openapi_path(str(pattern.pattern)) for pattern in api_v1}
+    assert set(document["paths"]) - routes == set()
 
 
 def test_every_schema_reference_resolves(document):

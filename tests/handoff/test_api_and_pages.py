@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from coach.schemas import ConversationStateOut
 from handoff.models import Escalation
+from handoff.schemas import EscalationListOut, EscalationOut
 from handoff.services import escalation_claim, escalations_notify_overdue
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +205,29 @@ def test_an_invalid_fact_on_the_page_keeps_the_escalation_open(client, counselor
     )
     escalated.refresh_from_db()
     assert escalated.state == "human"
+
+
+def test_the_inbox_answers_in_its_documented_shape(api_as, counselor_carol, escalated):
+    listing = api_as(counselor_carol).get("/api/v1/escalations/").json()
+    assert EscalationListOut.model_validate(listing).escalations[0].id == str(escalated.id)
+
+
+def test_a_claim_answers_in_its_documented_shape(api_as, counselor_carol, escalated):
+    claimed = api_as(counselor_carol).post(escalation_url(escalated, "claim/")).json()
+    assert EscalationOut.model_validate(claimed).assigned_to == counselor_carol.email
+
+
+def test_a_resolve_answers_in_its_documented_shape(api_as, counselor_carol, escalated):
+    api = api_as(counselor_carol)
+    api.post(escalation_url(escalated, "claim/"))
+    resolved = api.post(escalation_url(escalated, "resolve/"), {"handback": False}).json()
+    assert EscalationOut.model_validate(resolved).resolved_at is not None
+
+
+def test_a_family_handoff_answers_in_its_documented_shape(api_as, family_alice, alice_conversation):
+    state = (
+        api_as(family_alice)
+        .post(f"/api/v1/conversations/{alice_conversation.id}/handoff/", {})
+        .json()
+    )
+    assert ConversationStateOut.model_validate(state).phase == "escalated"
