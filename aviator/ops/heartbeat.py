@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from celery import bootsteps
 from celery.beat import PersistentScheduler
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,10 @@ STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 BEAT, WORKER = "beat", "worker"
 
 
-def heartbeat_record(*, name: str, role: str) -> None:
+def heartbeat_record(*, name: str, role: str, release_connections: bool = False) -> None:
+    """Write `name`'s heartbeat. `release_connections`: close this process's connections and
+    connection pool afterwards (a prefork worker's main process forks children, which must not
+    inherit an open connection or a pool with its threads)."""
     from aviator.ops.models import Heartbeat
 
     close_old_connections()
@@ -34,6 +37,12 @@ def heartbeat_record(*, name: str, role: str) -> None:
     except Exception:
         # A database that blinked costs one beat, never the process that beats.
         logger.warning("could not record the heartbeat of %s", name, exc_info=True)
+    finally:
+        if release_connections:
+            for database in connections.all(initialized_only=True):
+                database.close()
+                if hasattr(database, "close_pool"):
+                    database.close_pool()
 
 
 def liveness(*, now=None) -> dict[str, str]:
@@ -56,10 +65,16 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         self.timer_entry = None
 
     def start(self, worker):
-        name = f"{WORKER}:{worker.hostname}"
-        heartbeat_record(name=name, role=WORKER)
+        # A thread-pool worker's task threads share the process's connection pool: it stays. A
+        # prefork worker's main process runs no task: it lets go of its connection each time.
+        beat = {
+            "name": f"{WORKER}:{worker.hostname}",
+            "role": WORKER,
+            "release_connections": "prefork" in getattr(worker.pool_cls, "__module__", ""),
+        }
+        heartbeat_record(**beat)
         self.timer_entry = worker.timer.call_repeatedly(
-            HEARTBEAT_SECONDS, heartbeat_record, kwargs={"name": name, "role": WORKER}
+            HEARTBEAT_SECONDS, heartbeat_record, kwargs=beat
         )
 
     def stop(self, worker):

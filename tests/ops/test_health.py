@@ -2,10 +2,11 @@ from datetime import timedelta
 
 import pytest
 from celery import Celery
+from django.db import connection
 from django.utils import timezone
 
 from aviator.ops import health
-from aviator.ops.heartbeat import STALE_AFTER
+from aviator.ops.heartbeat import STALE_AFTER, heartbeat_record
 from aviator.ops.models import Heartbeat
 from coach.graph.checkpointer import checkpointer_close, get_checkpointer
 
@@ -67,3 +68,15 @@ def test_it_answers_503_naming_a_closed_checkpointer(client):
         503,
         True,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefork_workers_heartbeat_leaves_no_connection_for_its_children(db):
+    heartbeat_record(name="worker:tools@host", role="worker", release_connections=True)
+    assert connection.connection is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_is_written_before_the_connection_is_released(db):
+    heartbeat_record(name="worker:tools@host", role="worker", release_connections=True)
+    assert Heartbeat.objects.filter(role="worker").count() == 1
