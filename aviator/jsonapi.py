@@ -1,22 +1,26 @@
-"""The plumbing every JSON endpoint shares: bearer auth, body validation and the error shape.
+"""The plumbing every JSON endpoint shares, on django-ninja: bearer auth, body parsing, the error
+shape and the OpenAPI document's error responses.
 
-Errors always look like `{"error": {"code": ..., "message": ...}}` (DESIGN.md §7),
-whatever went wrong.
+Errors always look like `{"error": {"code": ..., "message": ...}}` (docs/DESIGN.md §7), whatever
+went wrong: ninja's own answers (401, 400 for a body it cannot parse or validate, 405) are turned
+into that shape here, so a client reads one shape from every status.
 """
 
-import functools
-import inspect
 import json
-from collections.abc import Callable
+from typing import Any
 
 import sentry_sdk
-from asgiref.sync import sync_to_async
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils.decorators import sync_and_async_middleware
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.security import HttpBearer
 from psycopg_pool import PoolTimeout
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from aviator.accounts.services import token_authenticate
 from aviator.errors import Refused
@@ -32,82 +36,133 @@ class ApiError(Exception):
         self.message = message
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_MEANINGS = {
+    400: "Invalid body (malformed JSON, a missing or unexpected field, empty or non-string text).",
+    401: "Missing or invalid bearer token.",
+    403: "Not the counselor holding this escalation.",
+    404: "No such conversation (or not yours), or no such escalation for you.",
+    405: "This address does not take that method; the Allow header lists the ones it takes.",
+    409: "The approval was already decided otherwise, it expired, or a counselor has the "
+    "conversation now; the escalation was already claimed or resolved; or (code `closed`) "
+    "the conversation is closed and read-only: the message was not stored.",
+    413: "Body or text longer than the limit.",
+    429: "Too many messages or conversations; the Retry-After header says when to retry.",
+    503: "The coach could not answer (code `turn_failed`: the message is stored and will be "
+    "answered), or the service is overloaded (code `overloaded` or `unavailable`: nothing was "
+    "stored; the Retry-After header says when to send it again).",
+}
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation declares (its OpenAPI responses); 401 and 405 go with all."""
+    return {status: ErrorOut for status in (*statuses, 401, 405)}
+
+
 def error_response(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
-def bearer_user(request: HttpRequest):
-    header = request.headers.get("Authorization", "")
-    scheme, _, raw_token = header.partition(" ")
-    if scheme.lower() != "bearer" or not raw_token.strip():
-        return None
-    return token_authenticate(raw_token=raw_token.strip())
+class BearerToken(HttpBearer):
+    """The API's tokens, stored hashed: `Authorization: Bearer <token>`, never a session cookie
+    (which is why CSRF does not apply)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token.strip():
+            return None
+        user = token_authenticate(raw_token=token.strip())
+        if user is None:
+            return None
+        log_user_role(user)
+        path_ids = request.resolver_match.kwargs if request.resolver_match else {}
+        for key in ("conversation_id", "escalation_id"):
+            if key in path_ids:
+                sentry_sdk.get_isolation_scope().set_tag(
+                    key.removesuffix("_id"), str(path_ids[key])
+                )
+        return user
 
 
-def json_endpoint(*, methods: list[str]) -> Callable:
-    """Wrap a view taking `(request, user, ...)`: authenticate the bearer, map errors to JSON.
-
-    The view may be async (one that waits without holding a thread); the checks around it are
-    the same. The API authenticates by token only, never by session cookie, which is why CSRF
-    does not apply.
-    """
-
-    def decorate(view: Callable) -> Callable:
-        if inspect.iscoroutinefunction(view):
-
-            @csrf_exempt
-            @functools.wraps(view)
-            async def wrapped_async(request: HttpRequest, *args, **kwargs):
-                refusal, user = await sync_to_async(_admit)(request, methods, kwargs)
-                if refusal is not None:
-                    return refusal
-                try:
-                    return await view(request, user, *args, **kwargs)
-                except Exception as error:
-                    return _error_response_for(error)
-
-            return wrapped_async
-
-        @csrf_exempt
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs):
-            refusal, user = _admit(request, methods, kwargs)
-            if refusal is not None:
-                return refusal
-            try:
-                return view(request, user, *args, **kwargs)
-            except Exception as error:
-                return _error_response_for(error)
-
-        return wrapped
-
-    return decorate
+bearer_token = BearerToken()
 
 
-def _admit(request: HttpRequest, methods: list[str], kwargs: dict):
-    """(a refusal, None) for a wrong method or a missing token; else (None, the user)."""
-    if request.method not in methods:
-        response = error_response(
-            405, "method_not_allowed", f"Use {' or '.join(methods)} on this address."
-        )
-        response["Allow"] = ", ".join(methods)
-        return response, None
-    user = bearer_user(request)
-    if user is None:
+class BodyTooLarge(Exception):
+    pass
+
+
+class JsonBodyParser(Parser):
+    """ninja's JSON parser with the size check first: a huge body is refused before it is read."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if len(request.body) > settings.MESSAGE_MAX_CHARS * 8:
+            raise BodyTooLarge
+        return json.loads(request.body)
+
+
+class AviatorApi(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The document, with each error status described by what it means in this API (ninja
+        names only the status)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if int(status) in ERROR_MEANINGS:
+                        response["description"] = ERROR_MEANINGS[int(status)]
+        return schema
+
+
+def install_error_shape(api: NinjaAPI) -> None:
+    """Map what an operation (or ninja around it) raises to the API's error shape."""
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
         response = error_response(
             401, "unauthenticated", "Send a valid token as 'Authorization: Bearer <token>'."
         )
         response["WWW-Authenticate"] = "Bearer"
-        return response, None
-    log_user_role(user)
-    for key in ("conversation_id", "escalation_id"):
-        if key in kwargs:
-            sentry_sdk.get_isolation_scope().set_tag(key.removesuffix("_id"), str(kwargs[key]))
-    return None, user
+        return response
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+        return error_response(400, "invalid", _validation_message(error.errors[0]))
+
+    @api.exception_handler(HttpError)
+    def unparsable(request: HttpRequest, error: HttpError) -> HttpResponse:
+        if isinstance(error.__cause__, BodyTooLarge):
+            return error_response(413, "too_long", "The request body is too large.")
+        if error.status_code == 400:
+            return error_response(400, "invalid_json", "The body is not valid JSON.")
+        return error_response(error.status_code, "error", str(error))
+
+    @api.exception_handler(ApiError)
+    @api.exception_handler(Refused)
+    def refused(request: HttpRequest, error: ApiError | Refused) -> HttpResponse:
+        return error_answer(error)
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
+        return error_answer(error)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+        return error_answer(error)
+
+    @api.exception_handler(DatabaseError)
+    def database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
+        return error_answer(error)
 
 
-def _error_response_for(error: Exception) -> JsonResponse:
-    """The JSON answer to what a view raised; anything unexpected is raised again (a 500)."""
+def error_answer(error: Exception) -> JsonResponse:
+    """The JSON answer to what an operation raised; anything unexpected is raised again (a 500)."""
     if isinstance(error, ApiError | Refused):
         response = error_response(error.status, error.code, error.message)
         if getattr(error, "retry_after", None):
@@ -139,17 +194,45 @@ def _is_overload(error: DatabaseError) -> bool:
     return isinstance(cause, PoolTimeout) or "too many clients" in str(error).lower()
 
 
-def parse_body[Schema: BaseModel](request: HttpRequest, schema: type[Schema]) -> Schema:
-    """Decode and validate the JSON body, or raise a 400 that says what is wrong."""
-    if len(request.body) > settings.MESSAGE_MAX_CHARS * 8:
-        raise ApiError(413, "too_long", "The request body is too large.")
-    try:
-        data = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
-    try:
-        return schema.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ApiError(400, "invalid", f"{where}: {first['msg']}") from None
+def _validation_message(first: dict) -> str:
+    """ "text: Field required": where in the body (ninja prefixes the parameter's place and name,
+    which the client never wrote) and what is wrong there."""
+    where = [str(part) for part in first.get("loc", ())]
+    if where[:1] == ["body"]:
+        where = where[2:]
+    return f"{'.'.join(where) or 'body'}: {first['msg']}"
+
+
+@sync_and_async_middleware
+def json_method_not_allowed(get_response: Any) -> Any:
+    """ninja answers a method an API address does not take with a plain-text 405; the API answers
+    it in its error shape, keeping the Allow header. A middleware, because ninja builds that
+    answer outside every hook it offers; sync and async, so the async operations keep waiting
+    on the event loop."""
+
+    def reshaped(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not (
+            isinstance(response, HttpResponseNotAllowed) and request.path.startswith(API_PREFIX)
+        ):
+            return response
+        allowed = sorted(response["Allow"].split(", "))
+        answer = error_response(
+            405, "method_not_allowed", f"Use {' or '.join(allowed)} on this address."
+        )
+        answer["Allow"] = ", ".join(allowed)
+        return answer
+
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request: HttpRequest) -> HttpResponse:
+            return reshaped(request, await get_response(request))
+
+    else:
+
+        def middleware(request: HttpRequest) -> HttpResponse:
+            return reshaped(request, get_response(request))
+
+    return middleware
+
+
+API_PREFIX = "/api/"

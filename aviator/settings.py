@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "channels",
     "guardian",
     "axes",
+    # The API's interactive docs page (Swagger UI) is served from ninja's static files.
+    "ninja",
     "aviator.accounts",
     "aviator.realtime",
     "aviator.ops",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # The API answers a wrong method in its error shape (ninja answers it in plain text).
+    "aviator.jsonapi.json_method_not_allowed",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

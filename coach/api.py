@@ -1,53 +1,94 @@
-"""The coach's JSON API v1 (DESIGN.md §7).
+"""The coach's JSON API v1 (docs/DESIGN.md §7), as django-ninja operations.
 
-Views authenticate, validate, call one service and answer.
+Operations validate (ninja, from the Pydantic shapes), call one service and answer; ninja checks
+each answer against its declared shape, and the OpenAPI document is generated from the same
+declarations.
 """
 
+from uuid import UUID
+
 from django.conf import settings
-from django.http import JsonResponse
+from ninja import Router, Status
 
 from aviator.asyncdb import database_call
-from aviator.jsonapi import ApiError, json_endpoint, parse_body
+from aviator.jsonapi import ApiError, errors
 from coach.approvals import approval_decide
 from coach.events import TurnWatch
 from coach.messages import family_message_take
 from coach.presenters import conversation_state, conversation_summary
 from coach.quotas import conversation_quota_check
-from coach.schemas import ApprovalDecisionIn, ConversationCreateIn, MessageIn
+from coach.schemas import (
+    ApprovalDecisionIn,
+    ConversationCreateIn,
+    ConversationListOut,
+    ConversationStateOut,
+    MessageIn,
+)
 from coach.selectors import conversation_for_family, conversations_of_family, turns_done_through
 from coach.services import InvalidMessage, TurnFailed, conversation_start
 
+# Answers carry what the presenters wrote: a field they leave out (a family message's `asks`)
+# stays out rather than appearing as null.
+router = Router(exclude_unset=True, tags=["conversations"])
 
-@json_endpoint(methods=["GET", "POST"])
-def conversations(request, user):
-    if request.method == "GET":
-        return JsonResponse(
-            {"conversations": [conversation_summary(c) for c in conversations_of_family(user=user)]}
-        )
-    parse_body(request, ConversationCreateIn)
-    conversation_quota_check(user=user)
+
+@router.get(
+    "/conversations/",
+    url_name="conversations",
+    summary="Your conversations",
+    response={200: ConversationListOut} | errors(),
+)
+def conversations_list(request):
+    return {
+        "conversations": [
+            conversation_summary(c) for c in conversations_of_family(user=request.auth)
+        ]
+    }
+
+
+@router.post(
+    "/conversations/",
+    url_name="conversations",
+    summary="Start a conversation (the coach greets and asks)",
+    response={201: ConversationStateOut} | errors(400, 429, 503),
+)
+def conversation_create(request, body: ConversationCreateIn | None = None):
+    conversation_quota_check(user=request.auth)
     try:
-        conversation = conversation_start(family=user)
+        conversation = conversation_start(family=request.auth)
     except TurnFailed:
         raise ApiError(503, "coach_unavailable", "The coach could not start; try again.") from None
-    return JsonResponse(conversation_state(conversation), status=201)
+    return Status(201, conversation_state(conversation))
 
 
-@json_endpoint(methods=["GET"])
-def conversation_detail(request, user, conversation_id):
-    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
-    return JsonResponse(conversation_state(conversation))
+@router.get(
+    "/conversations/{uuid:conversation_id}/",
+    url_name="conversation",
+    summary="A conversation's state",
+    response={200: ConversationStateOut} | errors(404),
+)
+def conversation_detail(request, conversation_id: UUID):
+    return conversation_state(
+        conversation_for_family(user=request.auth, conversation_id=conversation_id)
+    )
 
 
-@json_endpoint(methods=["POST"])
-async def conversation_messages(request, user, conversation_id):
-    """Store the family's message and answer with the state once its turn is done (200), or,
-    if the worker takes longer than TURN_WAIT_SECONDS, with the state so far (202, busy): the
-    rest arrives over the socket or a later GET. Waits on the event loop, holding no thread."""
+@router.post(
+    "/conversations/{uuid:conversation_id}/messages/",
+    url_name="conversation-messages",
+    summary="Send a family message; answers with the state after its turn",
+    response={200: ConversationStateOut, 202: ConversationStateOut}
+    | errors(400, 404, 409, 413, 429, 503),
+)
+async def conversation_messages(request, conversation_id: UUID, body: MessageIn):
+    """The message is stored, then answered by a worker. The response waits for that turn up to
+    AVIATOR_TURN_WAIT_SECONDS (default 20): 200 with the state after the turn, or 202 with the
+    state so far (`busy` is true) when the turn takes longer; the rest arrives on the chat socket
+    or a later GET. Waits on the event loop, holding no thread."""
+    user = request.auth
     conversation = await database_call(conversation_for_family)(
         user=user, conversation_id=conversation_id
     )
-    body = parse_body(request, MessageIn)
     async with TurnWatch(conversation.id) as watch:
         try:
             taken = await database_call(family_message_take)(
@@ -65,14 +106,23 @@ async def conversation_messages(request, user, conversation_id):
     if outcome == "failed":
         raise ApiError(503, "turn_failed", TurnFailed.family_explanation)
     state = await database_call(conversation_state)(conversation)
-    return JsonResponse(state, status=200 if outcome == "done" else 202)
+    return Status(200 if outcome == "done" else 202, state)
 
 
-@json_endpoint(methods=["POST"])
-def conversation_approval(request, user, conversation_id, approval_id):
-    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
-    body = parse_body(request, ApprovalDecisionIn)
+@router.post(
+    "/conversations/{uuid:conversation_id}/approvals/{uuid:approval_id}/",
+    url_name="conversation-approval",
+    summary="Approve or decline the write the coach proposed (pending_approval)",
+    response={200: ConversationStateOut} | errors(400, 404, 409),
+)
+def conversation_approval(
+    request, conversation_id: UUID, approval_id: UUID, body: ApprovalDecisionIn
+):
+    conversation = conversation_for_family(user=request.auth, conversation_id=conversation_id)
     approval_decide(
-        conversation=conversation, approval_id=approval_id, approve=body.approve, family=user
+        conversation=conversation,
+        approval_id=approval_id,
+        approve=body.approve,
+        family=request.auth,
     )
-    return JsonResponse(conversation_state(conversation))
+    return conversation_state(conversation)

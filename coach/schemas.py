@@ -91,12 +91,3 @@ class ConversationSummaryOut(BaseModel):
 
 class ConversationListOut(BaseModel):
     conversations: list[ConversationSummaryOut]
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-
-
-class ErrorOut(BaseModel):
-    error: ErrorDetail

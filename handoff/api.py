@@ -1,11 +1,16 @@
-"""Handoff endpoints of the API v1 (DESIGN.md §7): the family's request, and the staff inbox."""
+"""Handoff operations of the API v1 (docs/DESIGN.md §7): the family's request, and the staff
+inbox (staff tokens; anyone else is answered 404, as if the inbox did not exist)."""
 
-from django.http import JsonResponse
+from typing import Literal
+from uuid import UUID
 
-from aviator.jsonapi import json_endpoint, parse_body
+from ninja import Router
+
+from aviator.jsonapi import errors
 from coach.presenters import conversation_state
+from coach.schemas import ConversationStateOut
 from coach.selectors import conversation_for_family
-from handoff.schemas import HandoffIn, ReplyIn, ResolveIn
+from handoff.schemas import EscalationListOut, EscalationOut, HandoffIn, ReplyIn, ResolveIn
 from handoff.selectors import escalation_for_staff, escalation_payload, escalations_in_queue
 from handoff.services import (
     escalation_claim,
@@ -14,53 +19,80 @@ from handoff.services import (
     escalation_resolve,
 )
 
+# Answers carry what the presenters wrote: a field they leave out (a family message's `asks`)
+# stays out rather than appearing as null.
+router = Router(exclude_unset=True, tags=["handoff"])
 
-@json_endpoint(methods=["POST"])
-def conversation_handoff(request, user, conversation_id):
-    conversation = conversation_for_family(user=user, conversation_id=conversation_id)
-    parse_body(request, HandoffIn)
+
+@router.post(
+    "/conversations/{uuid:conversation_id}/handoff/",
+    url_name="conversation-handoff",
+    summary="Ask for a counselor (the coach goes silent until hand-back)",
+    response={200: ConversationStateOut} | errors(400, 404, 409),
+)
+def conversation_handoff(request, conversation_id: UUID, body: HandoffIn | None = None):
+    conversation = conversation_for_family(user=request.auth, conversation_id=conversation_id)
     escalation_request(conversation=conversation)
     conversation.refresh_from_db()
-    return JsonResponse(conversation_state(conversation))
+    return conversation_state(conversation)
 
 
-@json_endpoint(methods=["GET"])
-def escalations(request, user):
-    queue = request.GET.get("queue", "open")
-    return JsonResponse(
-        {
-            "escalations": [
-                escalation_payload(e) for e in escalations_in_queue(user=user, queue=queue)
-            ]
-        }
-    )
+@router.get(
+    "/escalations/",
+    url_name="escalations",
+    summary="Staff: the inbox",
+    tags=["staff"],
+    response={200: EscalationListOut} | errors(404),
+)
+def escalations(request, queue: Literal["open", "unassigned", "mine", "urgent"] = "open"):
+    return {
+        "escalations": [
+            escalation_payload(e) for e in escalations_in_queue(user=request.auth, queue=queue)
+        ]
+    }
 
 
-@json_endpoint(methods=["POST"])
-def escalation_claim_view(request, user, escalation_id):
-    escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
-    escalation = escalation_claim(escalation_id=escalation.id, counselor=user)
-    return JsonResponse(escalation_payload(escalation))
+@router.post(
+    "/escalations/{uuid:escalation_id}/claim/",
+    url_name="escalation-claim",
+    summary="Staff: claim an escalation (one counselor wins)",
+    tags=["staff"],
+    response={200: EscalationOut} | errors(404, 409),
+)
+def escalation_claim_view(request, escalation_id: UUID):
+    escalation = escalation_for_staff(user=request.auth, escalation_id=escalation_id)
+    return escalation_payload(escalation_claim(escalation_id=escalation.id, counselor=request.auth))
 
 
-@json_endpoint(methods=["POST"])
-def escalation_reply_view(request, user, escalation_id):
-    escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
-    body = parse_body(request, ReplyIn)
-    escalation_reply(escalation_id=escalation.id, counselor=user, text=body.text)
+@router.post(
+    "/escalations/{uuid:escalation_id}/reply/",
+    url_name="escalation-reply",
+    summary="Staff: reply into the family's chat (the assignee)",
+    tags=["staff"],
+    response={200: EscalationOut} | errors(400, 403, 404, 409),
+)
+def escalation_reply_view(request, escalation_id: UUID, body: ReplyIn):
+    escalation = escalation_for_staff(user=request.auth, escalation_id=escalation_id)
+    escalation_reply(escalation_id=escalation.id, counselor=request.auth, text=body.text)
     escalation.refresh_from_db()
-    return JsonResponse(escalation_payload(escalation))
+    return escalation_payload(escalation)
 
 
-@json_endpoint(methods=["POST"])
-def escalation_resolve_view(request, user, escalation_id):
-    escalation = escalation_for_staff(user=user, escalation_id=escalation_id)
-    body = parse_body(request, ResolveIn)
-    escalation = escalation_resolve(
-        escalation_id=escalation.id,
-        counselor=user,
-        handback=body.handback,
-        staff_facts=body.facts,
-        closing_line=None if body.handback else body.closing_line,
+@router.post(
+    "/escalations/{uuid:escalation_id}/resolve/",
+    url_name="escalation-resolve",
+    summary="Staff: hand back to the coach, or close (the assignee)",
+    tags=["staff"],
+    response={200: EscalationOut} | errors(400, 403, 404, 409),
+)
+def escalation_resolve_view(request, escalation_id: UUID, body: ResolveIn):
+    escalation = escalation_for_staff(user=request.auth, escalation_id=escalation_id)
+    return escalation_payload(
+        escalation_resolve(
+            escalation_id=escalation.id,
+            counselor=request.auth,
+            handback=body.handback,
+            staff_facts=body.facts,
+            closing_line=None if body.handback else body.closing_line,
+        )
     )
-    return JsonResponse(escalation_payload(escalation))

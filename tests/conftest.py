@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: the personas, an API client and the service switches."""
 
+import functools
 import os
 
 import pytest
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
+from openapi_core import OpenAPI
+from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from sentry_sdk.transport import Transport
 
 from aviator.accounts.roles import Role
@@ -158,25 +161,58 @@ def admin_dan(db):
 
 
 class ApiClient:
-    """A JSON client for the API v1 that authenticates with a bearer token."""
+    """A JSON client for the API v1 that authenticates with a bearer token, and checks every
+    answer against the OpenAPI document (status declared, body of the declared shape)."""
 
     def __init__(self, token: str | None):
         self.client = Client()
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def get(self, path: str):
-        return self.client.get(path, headers=self.headers)
+        return _conforming(self.client.get(path, headers=self.headers))
 
     def post(self, path: str, body=None, *, raw: bytes | None = None, headers=None):
         import json
 
         data = raw if raw is not None else json.dumps({} if body is None else body)
-        return self.client.post(
-            path,
-            data=data,
-            content_type="application/json",
-            headers={**self.headers, **(headers or {})},
+        return _conforming(
+            self.client.post(
+                path,
+                data=data,
+                content_type="application/json",
+                headers={**self.headers, **(headers or {})},
+            )
         )
+
+
+@functools.cache
+def _api_contract() -> OpenAPI:
+    import json
+
+    from aviator.api import api
+
+    # Through JSON, as clients read it (ninja keys responses by int status).
+    return OpenAPI.from_dict(json.loads(json.dumps(api.get_openapi_schema())))
+
+
+def _conforming(response):
+    """The response, once checked against the contract when it answers one of its operations
+    (not /metrics, nor a malformed id Django's URL conf refuses, nor a 405)."""
+    match = response.wsgi_request.resolver_match
+    is_operation = (
+        match is not None
+        and match.namespace == "api"
+        and match.url_name
+        not in {
+            "openapi-json",
+            "api-root",
+        }
+    )
+    if is_operation and response.status_code != 405:
+        _api_contract().validate_response(
+            DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response)
+        )
+    return response
 
 
 @pytest.fixture

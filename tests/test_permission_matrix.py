@@ -3,7 +3,9 @@
 The paths come from the URL conf and the WebSocket routing, so a new endpoint without a rule here
 fails `test_every_url_has_a_rule`. Requests that would change something use bodies that fail
 validation, so an allowed visitor gets a 400 (past the access check, with nothing changed) where a
-refused one gets 401, 403, 404 or a redirect to the login page.
+refused one gets 401, 403, 404 or a redirect to the login page. (The API validates a body
+before the operation looks anything up, so there a malformed body is answered 400 to anyone
+signed in: that says nothing about whether the conversation exists.)
 """
 
 import json
@@ -59,16 +61,19 @@ RULES: dict[str, Rule] = {
     "handoff:reply": Rule("post", (LOGIN, 404, 404, 302, 302, 302), {"text": ""}),
     "handoff:note": Rule("post", (LOGIN, 404, 404, 302, 302, 302), {"text": ""}),
     "handoff:resolve": Rule("post", (LOGIN, 404, 404, 302, 302, 302), {"outcome": "bogus"}),
-    "api:openapi": Rule("get", ANYONE),
+    "api:openapi-json": Rule("get", ANYONE),
+    "api-docs": Rule("get", STAFF_PAGE),
+    # ninja's root of the API: no page of its own.
+    "api:api-root": Rule("get", (404,) * 6),
     "api:conversations": Rule("get", (401, 200, 200, 200, 200, 200)),
     "api:conversation": Rule("get", API_OWNER_ONLY),
     "api:conversation-messages": Rule("post", (401, 400, 404, 404, 404, 404), {"text": ""}),
-    "api:conversation-approval": Rule("post", (401, 400, 404, 404, 404, 404), {"approve": "maybe"}),
-    "api:conversation-handoff": Rule("post", (401, 400, 404, 404, 404, 404), {"reason": 7}),
+    "api:conversation-approval": Rule("post", (401, 400, 400, 400, 400, 400), {"approve": "maybe"}),
+    "api:conversation-handoff": Rule("post", (401, 400, 400, 400, 400, 400), {"reason": 7}),
     "api:escalations": Rule("get", (401, 404, 404, 200, 200, 200)),
     "api:escalation-claim": Rule("post", (401, 404, 404, 409, 409, 409)),
     "api:escalation-reply": Rule("post", (401, 404, 404, 403, 400, 403), {"text": ""}),
-    "api:escalation-resolve": Rule("post", (401, 404, 404, 400, 400, 400), {"handback": "maybe"}),
+    "api:escalation-resolve": Rule("post", (401, 400, 400, 400, 400, 400), {"handback": "maybe"}),
     # The front door: what Aviator is for a visitor; everyone logged in goes to conversations.
     "coach:home": Rule("get", (200, 302, 302, 302, 302, 302)),
     "coach:conversation-list": Rule("get", (LOGIN, 200, 200, 200, 200, 200)),
@@ -206,6 +211,9 @@ def _client(visitor, *, json_api: bool):
     return client, headers
 
 
+# Read with a browser session (or none), not a token.
+PAGES_UNDER_THE_API = {"api:openapi-json", "api-docs", "api:api-root"}
+
 CASES = [(name, index) for name in RULES for index in range(len(VISITORS))]
 
 
@@ -217,7 +225,7 @@ def test_access(world, name, visitor_index):
     rule = RULES[name]
     visitor = world.visitors[VISITORS[visitor_index]]
     url = _url(name, world.ids)
-    is_api = url.startswith("/api/") and name != "api:openapi"
+    is_api = url.startswith("/api/") and name not in PAGES_UNDER_THE_API
     client, headers = _client(visitor, json_api=is_api or name == "metrics")
     if rule.method == "get":
         response = client.get(url, headers=headers)

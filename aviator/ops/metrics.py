@@ -23,7 +23,7 @@ from prometheus_client.core import (
 )
 
 from aviator.audit.models import AuditEntry
-from aviator.jsonapi import bearer_user
+from aviator.jsonapi import bearer_token
 from aviator.ops.models import Heartbeat
 from coach.consumers import OPEN_SOCKETS_KEY
 from coach.guard import GUARDRAIL_SIGNALS
@@ -196,7 +196,7 @@ def metrics_text() -> bytes:
 
 @require_GET
 def metrics(request):
-    user = request.user if request.user.is_authenticated else bearer_user(request)
+    user = request.user if request.user.is_authenticated else bearer_token(request)
     if user is None:
         return JsonResponse(
             {"error": {"code": "unauthenticated", "message": "Staff login or token required."}},

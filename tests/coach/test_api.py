@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
+from aviator.jsonapi import ErrorOut
 from coach.models import Message
-from coach.schemas import ConversationListOut, ConversationStateOut, ErrorOut
+from coach.schemas import ConversationListOut, ConversationStateOut
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +153,26 @@ def test_it_rejects_a_json_body_that_is_not_an_object(alice_api, alice_conversat
     assert_error(response, 400, "invalid")
 
 
+def test_a_missing_field_is_named_in_the_message(alice_api, alice_conversation):
+    response = alice_api.post(messages_url(alice_conversation["id"]), {})
+    assert response.json()["error"]["message"] == "text: Field required"
+
+
+def test_an_empty_body_is_refused_where_the_operation_needs_one(alice_api, alice_conversation):
+    response = alice_api.post(messages_url(alice_conversation["id"]), raw=b"")
+    assert_error(response, 400, "invalid")
+
+
+def test_a_conversation_starts_without_a_body(alice_api):
+    assert alice_api.post(CONVERSATIONS, raw=b"").status_code == 201
+
+
+def test_a_huge_body_is_refused_before_it_is_parsed(alice_api, alice_conversation, settings):
+    garbage = b"{" * (settings.MESSAGE_MAX_CHARS * 8 + 1)
+    response = alice_api.post(messages_url(alice_conversation["id"]), raw=garbage)
+    assert_error(response, 413, "too_long")
+
+
 def test_it_rejects_text_over_the_limit_with_413(alice_api, alice_conversation, settings):
     response = alice_api.post(
         messages_url(alice_conversation["id"]), {"text": "a" * (settings.MESSAGE_MAX_CHARS + 1)}
@@ -175,6 +196,12 @@ def test_it_answers_405_for_a_wrong_method(alice_api, alice_conversation):
     response = alice_api.get(messages_url(alice_conversation["id"]))
     assert_error(response, 405, "method_not_allowed")
     assert response["Allow"] == "POST"
+
+
+def test_a_405_names_every_method_the_address_takes(alice_api):
+    response = alice_api.client.delete(CONVERSATIONS, headers=alice_api.headers)
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET, POST"
 
 
 def test_a_failed_turn_answers_503_and_keeps_the_message(
@@ -229,3 +256,13 @@ def test_recommendation_links_are_absolute_web_addresses(alice_recommended):
         college["url"].startswith(("https://", "http://")) or college["url"] == ""
         for college in alice_recommended["recommendations"]
     )
+
+
+def test_a_json_body_is_read_whatever_content_type_the_client_sends(alice_api):
+    response = alice_api.client.post(
+        CONVERSATIONS,
+        data=b"{}",
+        content_type="application/x-www-form-urlencoded",
+        headers=alice_api.headers,
+    )
+    assert response.status_code == 201

@@ -7,7 +7,7 @@ from django.db import OperationalError
 from psycopg_pool import PoolTimeout
 
 from aviator.celery import app as celery_app
-from aviator.jsonapi import _error_response_for
+from aviator.jsonapi import error_answer
 from coach.messages import TURN_QUEUE, turn_dispatch, turn_queue_depth
 from coach.models import Conversation, Message
 from coach.services import conversation_start, family_message_store
@@ -139,13 +139,13 @@ def test_the_worker_answers_the_apis_message(api_as, worker, family_alice):
 def test_an_exhausted_connection_pool_answers_503_with_retry_after():
     error = OperationalError("couldn't get a connection after 10.00 sec")
     error.__cause__ = PoolTimeout("couldn't get a connection after 10.00 sec")
-    response = _error_response_for(error)
+    response = error_answer(error)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
 
 
 def test_other_database_errors_are_not_taken_for_overload():
     with pytest.raises(OperationalError):
-        _error_response_for(OperationalError("server closed the connection unexpectedly"))
+        error_answer(OperationalError("server closed the connection unexpectedly"))
 
 
 class UnreachableLayer:
