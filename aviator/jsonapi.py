@@ -28,12 +28,8 @@ from aviator.logs import log_user_role
 from aviator.ratelimit import RateLimited
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class ApiError(Refused):
+    """A refusal an operation makes itself (a service raises `Refused`): the same answer."""
 
 
 class ErrorDetail(BaseModel):
@@ -143,9 +139,8 @@ def install_error_shape(api: NinjaAPI) -> None:
             return error_response(400, "invalid_json", "The body is not valid JSON.")
         return error_response(error.status_code, "error", str(error))
 
-    @api.exception_handler(ApiError)
     @api.exception_handler(Refused)
-    def refused(request: HttpRequest, error: ApiError | Refused) -> HttpResponse:
+    def refused(request: HttpRequest, error: Refused) -> HttpResponse:
         return error_answer(error)
 
     @api.exception_handler(RateLimited)
@@ -163,9 +158,9 @@ def install_error_shape(api: NinjaAPI) -> None:
 
 def error_answer(error: Exception) -> JsonResponse:
     """The JSON answer to what an operation raised; anything unexpected is raised again (a 500)."""
-    if isinstance(error, ApiError | Refused):
+    if isinstance(error, Refused):
         response = error_response(error.status, error.code, error.message)
-        if getattr(error, "retry_after", None):
+        if error.retry_after:
             response["Retry-After"] = str(error.retry_after)
         return response
     if isinstance(error, RateLimited):
@@ -222,17 +217,13 @@ def json_method_not_allowed(get_response: Any) -> Any:
         answer["Allow"] = ", ".join(allowed)
         return answer
 
-    if iscoroutinefunction(get_response):
+    async def async_middleware(request: HttpRequest) -> HttpResponse:
+        return reshaped(request, await get_response(request))
 
-        async def middleware(request: HttpRequest) -> HttpResponse:
-            return reshaped(request, await get_response(request))
+    def sync_middleware(request: HttpRequest) -> HttpResponse:
+        return reshaped(request, get_response(request))
 
-    else:
-
-        def middleware(request: HttpRequest) -> HttpResponse:
-            return reshaped(request, get_response(request))
-
-    return middleware
+    return async_middleware if iscoroutinefunction(get_response) else sync_middleware
 
 
 API_PREFIX = "/api/"

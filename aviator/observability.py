@@ -5,14 +5,13 @@ The same tags go into the JSON logs (`aviator.logs`).
 never leave: default PII is off, and request bodies, cookies and local variables are dropped.
 """
 
-from typing import Any
-
 import sentry_sdk
+from sentry_sdk.types import Event, Hint
 
 from aviator.logs import log_context_update
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def scrub_event(event: Event, hint: Hint) -> Event:
     request = event.get("request") or {}
     for private in ("data", "cookies", "query_string"):
         request.pop(private, None)
@@ -47,7 +46,7 @@ def tag_conversation(conversation_id, *, turn: int | None = None) -> None:
     """Tag whatever Sentry records from here on in this request, message or task."""
     scope = sentry_sdk.get_isolation_scope()
     scope.set_tag("conversation", str(conversation_id))
-    context = {"conversation": str(conversation_id)}
+    context: dict[str, object] = {"conversation": str(conversation_id)}
     if turn is not None:
         scope.set_tag("turn", str(turn))
         context["turn"] = turn

@@ -12,6 +12,7 @@ surfacing as a strange error on a family's first message.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import environ
@@ -269,7 +270,9 @@ if EMBEDDED and USES_POSTGRES:
 if EMBEDDED:
     # The in-memory layer does not cross processes; this one relays events written by any process
     # (web, worker) through the database to the web process's consumers.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "aviator.realtime.layer.DatabaseRelayChannelLayer"}}
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
+        "default": {"BACKEND": "aviator.realtime.layer.DatabaseRelayChannelLayer"}
+    }
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = DATA_DIR / "broker"
     for _sub in ("queue", "processed", "control"):

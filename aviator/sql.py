@@ -2,6 +2,7 @@
 turn or request runs, where building the query in Python cost more than running it)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -18,11 +19,11 @@ def placeholders(values: Sequence) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def key(model: type[Model], value) -> object:
+def key(model: type[Model], value: Any) -> Any:
     """A primary key as this database takes it as a parameter."""
     return model._meta.pk.get_db_prep_value(value, connection)
 
 
 def first_row[M: Model](model: type[M], sql: str, params: Sequence) -> M | None:
     """The first row of a SQL query as a `model` instance, or None."""
-    return next(iter(model.objects.raw(sql, params)), None)
+    return next(iter(model._default_manager.raw(sql, params)), None)

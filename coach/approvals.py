@@ -21,7 +21,7 @@ from aviator.celery import app as celery_app
 from aviator.errors import Refused
 from coach import services
 from coach.catalog.models import College
-from coach.graph.runner import TurnOutcome, resume_coach_turn
+from coach.graph.runner import PendingApproval, resume_coach_turn
 from coach.models import (
     Approval,
     ApprovalKind,
@@ -50,16 +50,15 @@ def pending_approval_of(conversation: Conversation) -> Approval | None:
 
 
 def approval_open(
-    *, conversation: Conversation, outcome: TurnOutcome, answering: Message | None
+    *, conversation: Conversation, turn: int, pending: PendingApproval, answering: Message | None
 ) -> Approval:
     """Record the write the graph paused for and put the proposal in the chat. The caller holds
     the conversation's lock; nothing is written but the proposal itself."""
-    pending = outcome.pending_approval
     approval, created = Approval.objects.get_or_create(
-        key=f"{conversation.id}:{outcome.turn}:{pending.kind}",
+        key=f"{conversation.id}:{turn}:{pending.kind}",
         defaults={
             "conversation": conversation,
-            "turn": outcome.turn,
+            "turn": turn,
             "kind": pending.kind,
             "proposed": pending.proposed,
             "summary": pending.text,

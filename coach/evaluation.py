@@ -73,7 +73,7 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
         if script:
             text = script.pop(0)
         else:
-            last = conversation.messages.filter(role="coach").order_by("-seq").first()
+            last = conversation.messages.filter(role="coach").latest("seq")
             asks = list(last.asks)
             if not asks or conversation.phase == Phase.ESCALATED:
                 break
@@ -87,7 +87,7 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
         run_tool_calls_in_process(conversation)
         sent += 1
         conversation.refresh_from_db()
-        reply = conversation.messages.filter(role="coach").order_by("-seq").first()
+        reply = conversation.messages.filter(role="coach").latest("seq")
         # A reply written before the family's scripted follow-up arrived cannot know what the
         # follow-up will say: asks count as redundant once the whole script is sent.
         for topic in reply.asks if not script else ():
@@ -210,7 +210,7 @@ def run_post(post: dict[str, Any], *, family) -> PostResult:
             result.missed[label] = expected
         else:
             result.wrong[label] = (expected, stored)
-    reply = conversation.messages.filter(role="coach").order_by("-seq").first()
+    reply = conversation.messages.filter(role="coach").latest("seq")
     given = post.get("given") or topics_given(post["labels"])
     result.re_asked = [topic for topic in reply.asks if topic in given]
     return result

@@ -96,11 +96,12 @@ def _publisher_loop() -> asyncio.AbstractEventLoop:
     """
     global _publisher, _publisher_pid
     with _publisher_lock:
-        if _live_publisher() is None:
+        loop = _live_publisher()
+        if loop is None:
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="event-publisher", daemon=True).start()
             _publisher, _publisher_pid = loop, os.getpid()
-        return _publisher
+        return loop
 
 
 def _live_publisher() -> asyncio.AbstractEventLoop | None:

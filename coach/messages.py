@@ -81,7 +81,7 @@ def turn_dispatch(*, conversation_id) -> bool:
         # Imported here: the tasks module imports this one.
         from coach.tasks import answer_conversation
 
-        answer_conversation.apply(args=[str(conversation_id)])
+        answer_conversation.apply(args=(str(conversation_id),))
         return True
     try:
         inject_broker_faults(settings.COACH_FAULTS)
@@ -99,7 +99,9 @@ def turn_queue_depth() -> int:
         return 0
     try:
         with celery_app.pool.acquire(block=True, timeout=2) as connection:
-            declared = connection.default_channel.queue_declare(queue=TURN_QUEUE, passive=True)
+            # app.pool holds broker connections (kombu); celery-types calls it a producer pool.
+            channel = connection.default_channel  # type: ignore[attr-defined]
+            declared = channel.queue_declare(queue=TURN_QUEUE, passive=True)
             return declared.message_count
     except ChannelError:
         return 0  # the queue was never declared: nothing ever waited in it

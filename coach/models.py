@@ -29,6 +29,16 @@ class Conversation(models.Model):
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
 
+    # Not columns: what the turn lock reads with the row (`conversation_locked` in
+    # coach/transcript.py says what each means). Only the rows it returns carry them.
+    last_seq: int
+    answered_by_coach: int
+    last_counselor_seq: int
+    answered_through: int
+    tool_underway: bool
+    counselor_holds: bool
+    approval_unfinished: bool
+
     class Meta:
         ordering = ["-created"]
 

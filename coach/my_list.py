@@ -80,10 +80,11 @@ def _middle_half(low: int | None, high: int | None) -> str:
 
 def _sat_middle_half(college: College) -> str:
     """Math plus reading, at the 25th and the 75th percentile."""
-    parts = (college.sat_math_25, college.sat_read_25, college.sat_math_75, college.sat_read_75)
-    if any(part is None for part in parts):
+    math_25, read_25 = college.sat_math_25, college.sat_read_25
+    math_75, read_75 = college.sat_math_75, college.sat_read_75
+    if math_25 is None or read_25 is None or math_75 is None or read_75 is None:
         return "—"
-    return _middle_half(parts[0] + parts[1], parts[2] + parts[3])
+    return _middle_half(math_25 + read_25, math_75 + read_75)
 
 
 def _size(students: int | None) -> str:

@@ -22,7 +22,7 @@ from handoff.models import Escalation
 
 
 def message_payload(message: Message) -> dict[str, Any]:
-    payload = {
+    payload: dict[str, Any] = {
         "id": str(message.id),
         "role": message.role,
         "text": message.text,
@@ -101,10 +101,16 @@ def conversation_state(conversation: Conversation) -> dict[str, Any]:
     pk = key(Conversation, conversation.pk)
     # SQL rather than the ORM: every turn builds the state, and building these queries through
     # the ORM costs several times running them.
-    current = first_row(Conversation, _STATE_SQL, [*_STATE_PARAMS, pk])
+    # The conversation's columns with `recommendations`, `escalated`, `approval_pending`, `busy`.
+    current: Any = first_row(Conversation, _STATE_SQL, [*_STATE_PARAMS, pk])
     if current is None:
         raise Conversation.DoesNotExist(f"No conversation {conversation.pk}")
-    recommendations = _SHORTLIST_ITEMS.from_db_value(current.recommendations, None, connection)
+    # No expression: the column is read whole, not a key of it (Django's stubs want one).
+    recommendations = _SHORTLIST_ITEMS.from_db_value(
+        current.recommendations,
+        None,  # type: ignore[arg-type]
+        connection,
+    )
     messages = Message.objects.raw(_MESSAGES_SQL, [pk])
     escalation = approval = None
     if current.escalated:

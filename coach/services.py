@@ -27,6 +27,7 @@ from coach.catalog.value_of_information import optional_topic_worth_asking
 from coach.events import publish_conversation_event
 from coach.graph import prompts
 from coach.graph.runner import (
+    PendingTool,
     TurnOutcome,
     hand_back_to_coach,
     resume_coach_turn,
@@ -199,10 +200,20 @@ def outcome_apply(
     conversation.phase = outcome.phase
     reply = None
     if outcome.pending_tool is not None:
-        tool_call_enqueue(conversation=conversation, outcome=outcome, answering=answering)
+        tool_call_enqueue(
+            conversation=conversation,
+            turn=outcome.turn,
+            pending=outcome.pending_tool,
+            answering=answering,
+        )
         conversation.phase = Phase.RECOMMENDING
     elif outcome.pending_approval is not None:
-        approvals.approval_open(conversation=conversation, outcome=outcome, answering=answering)
+        approvals.approval_open(
+            conversation=conversation,
+            turn=outcome.turn,
+            pending=outcome.pending_approval,
+            answering=answering,
+        )
     elif outcome.reply is not None:
         # (No reply: the turn ended silently, its approval superseded by a newer message.)
         reply = message_append(
@@ -326,15 +337,14 @@ MAX_TURNS_PER_CALL = 3
 
 
 def tool_call_enqueue(
-    *, conversation: Conversation, outcome: TurnOutcome, answering: Message | None
+    *, conversation: Conversation, turn: int, pending: PendingTool, answering: Message | None
 ) -> ToolCall:
     """Record the tool the graph paused for; send it to a worker once the transaction commits."""
-    pending = outcome.pending_tool
     tool_call, _ = ToolCall.objects.get_or_create(
-        key=f"{conversation.id}:{outcome.turn}:{pending.tool}",
+        key=f"{conversation.id}:{turn}:{pending.tool}",
         defaults={
             "conversation": conversation,
-            "turn": outcome.turn,
+            "turn": turn,
             "tool": pending.tool,
             "interrupt_id": pending.interrupt_id,
             "payload": pending.payload,
@@ -438,10 +448,10 @@ def tool_call_finish(
         tool_call = ToolCall.objects.select_for_update().get(pk=tool_call_id)
         if tool_call.status in (ToolCallStatus.DONE, ToolCallStatus.FAILED):
             return None
+        answer = {"error": error} if error else result
+        assert answer is not None, "a tool call finishes with its result or its error"
         outcome = resume_coach_turn(
-            conversation_id=str(conversation.id),
-            interrupt_id=tool_call.interrupt_id,
-            result=result if not error else {"error": error},
+            conversation_id=str(conversation.id), interrupt_id=tool_call.interrupt_id, result=answer
         )
         tool_call.status = ToolCallStatus.FAILED if error else ToolCallStatus.DONE
         tool_call.result = result

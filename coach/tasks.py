@@ -8,6 +8,7 @@ resumes the graph with the failure, so the family hears the truth instead of sil
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -42,7 +43,7 @@ class ToolTask(Task):
         tool_call_finish(tool_call_id=args[0], error=f"{type(exc).__name__}: {exc}"[:500])
 
 
-TOOL_TASK_OPTIONS = {
+TOOL_TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
     "base": ToolTask,
     "autoretry_for": TRANSIENT_ERRORS,

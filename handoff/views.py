@@ -1,5 +1,8 @@
 """Staff inbox pages for counselors and admins."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -123,7 +126,7 @@ def note(request, escalation_id):
 def staff_facts_from_form(data) -> dict:
     """The facts a counselor typed on hand-back (blank fields are left out; the service
     validates the values like any other fact)."""
-    readers = {
+    readers: dict[str, Callable[[str], Any]] = {
         "major": str,
         "gpa": float,
         "budget": int,

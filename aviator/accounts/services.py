@@ -3,6 +3,7 @@
 import functools
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -66,7 +67,8 @@ def token_authenticate(*, raw_token: str):
     now = timezone.now()
     # One SQL statement, a row per group of the user: every API request runs it, and through
     # the ORM (the token, its user, their groups) it cost several times as much.
-    rows = list(
+    # Rows of the user's columns with `group_name`, `token_id` and `token_last_used_stale`.
+    rows: list[Any] = list(
         get_user_model().objects.raw(
             _token_user_sql(),
             [

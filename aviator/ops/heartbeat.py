@@ -58,7 +58,7 @@ def liveness(*, now=None) -> dict[str, str]:
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)

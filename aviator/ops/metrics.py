@@ -7,7 +7,8 @@ go down; counts of rows that retention may prune are gauges, and the latency and
 distributions gauge histograms, their buckets counted in SQL (a scrape loads no turn into Python).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, Sum
@@ -54,7 +55,7 @@ def _gauge_histogram(name: str, documentation: str, rows, value: str, buckets) -
     )
 
 
-def _labelled(family, rows: Iterable[dict], labels: tuple[str, ...], value: str = "n"):
+def _labelled(family, rows: Iterable[Mapping[str, Any]], labels: tuple[str, ...], value: str = "n"):
     for row in rows:
         family.add_metric([str(row[label]) for label in labels], row[value])
     return family

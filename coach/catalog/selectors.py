@@ -1,6 +1,7 @@
 """Reads of the catalog, as plain records for the pure ranking."""
 
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -9,7 +10,7 @@ from coach.catalog.models import College
 from coach.catalog.records import CollegeRecord
 
 _lock = threading.Lock()
-_cache: dict[str, object] = {"version": None, "records": ()}
+_cache: dict[str, Any] = {"version": None, "records": ()}
 
 
 def _record(college: College) -> CollegeRecord:

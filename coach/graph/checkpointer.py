@@ -37,10 +37,11 @@ def _postgres_conninfo() -> str:
 def _build_saver() -> BaseCheckpointSaver:
     if settings.USES_POSTGRES:
         from langgraph.checkpoint.postgres import PostgresSaver
-        from psycopg.rows import dict_row
+        from psycopg import Connection
+        from psycopg.rows import DictRow, dict_row
         from psycopg_pool import ConnectionPool
 
-        pool = ConnectionPool(
+        pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
             conninfo=_postgres_conninfo(),
             min_size=1,
             # As many as Django's own pool: a turn worker's threads each hold one of both.

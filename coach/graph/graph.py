@@ -7,7 +7,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from coach.graph import nodes
-from coach.graph.state import CoachState
+from coach.graph.state import CoachState, approval_of, decision_of, shortlist_of
 from coach.language import Intent
 
 WRITE_INTENTS = {Intent.SAVE_LIST, Intent.EMAIL_LIST}
@@ -26,16 +26,16 @@ def route_after_extract(state: CoachState) -> Literal["confirm_overwrite", "prop
 
 def route_after_confirm(state: CoachState) -> Literal["gate", "__end__"]:
     # Superseded by a newer family message: that message's turn answers instead.
-    return END if state["approval"]["decision"] == "superseded" else "gate"
+    return "__end__" if approval_of(state)["decision"] == "superseded" else "gate"  # END
 
 
 def route_after_gate(state: CoachState) -> Literal["ask", "search", "escalate"]:
-    action = state["decision"]["action"]
+    action = decision_of(state)["action"]
     return "search" if action == "recommend" else action
 
 
 def route_after_search(state: CoachState) -> Literal["present", "tool_failed"]:
-    return "tool_failed" if "error" in state["shortlist"] else "present"
+    return "tool_failed" if "error" in shortlist_of(state) else "present"
 
 
 def build_coach_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:

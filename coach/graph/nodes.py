@@ -17,10 +17,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
 from coach import guard as guard_rules
-from coach.gate import LOW_CONFIDENCE, SLOT_TOPIC, GateHistory, TurnSignals, decide
+from coach.gate import LOW_CONFIDENCE, GateHistory, TurnSignals, decide
 from coach.graph import prompts
 from coach.graph.context import language_model_from_config, optional_topic_picker_from_config
-from coach.graph.state import CoachState, TraceEntry, TranscriptEntry
+from coach.graph.state import CoachState, TraceEntry, TranscriptEntry, decision_of, shortlist_of
 from coach.language import Intent, Interpretation
 from coach.language.base import ExtractedFact
 from coach.language.phrasing import (
@@ -40,7 +40,7 @@ from coach.ledger import (
     ledger_apply,
     profile_of,
 )
-from coach.profile import REQUIRED_TOPICS, topic_is_known
+from coach.profile import REQUIRED_TOPICS, SLOT_TOPIC, topic_is_known
 
 logger = logging.getLogger(__name__)
 
@@ -443,8 +443,9 @@ def _opening(state: CoachState) -> str:
     interpretation = state.get("interpretation") or {}
     intents = set(interpretation.get("intents", []))
     parts = []
-    if (state.get("approval") or {}).get("note"):
-        parts.append(state["approval"]["note"])
+    approval_note = (state.get("approval") or {}).get("note")
+    if approval_note:
+        parts.append(approval_note)
     if {Intent.SAVE_LIST, Intent.EMAIL_LIST} & intents and not state.get("recommended"):
         parts.append(prompts.INTENT_REPLIES["write_too_early"])
     for signal in ("injection", "off_topic_task"):
@@ -470,7 +471,7 @@ def _opening(state: CoachState) -> str:
 
 @traced
 def ask(state: CoachState, config=None):
-    decision = state["decision"]
+    decision = decision_of(state)
     topic = decision["topic"]
     history = dict(state["history"])
     interpretation = state.get("interpretation") or {}
@@ -511,7 +512,7 @@ def ask(state: CoachState, config=None):
 @traced
 def search(state: CoachState, config=None):
     """Pause for the college search, which a Celery task runs; resume with its result."""
-    decision = state["decision"]
+    decision = decision_of(state)
     # Nothing may happen before interrupt(): on resume this node runs again from the top.
     scope = set(state.get("scope") or [])
     shortlist = interrupt(
@@ -539,14 +540,15 @@ def search(state: CoachState, config=None):
 @traced
 def present(state: CoachState, config=None):
     """Pause for the shortlist's explanation, then answer with the list and any follow-up."""
-    decision = state["decision"]
-    explained = interrupt({"tool": "explain_shortlist", "shortlist": state["shortlist"]})
+    decision = decision_of(state)
+    shortlist = shortlist_of(state)
+    explained = interrupt({"tool": "explain_shortlist", "shortlist": shortlist})
     if "error" in explained:
-        explained = {"text": state["shortlist"]["explanation"]}
+        explained = {"text": shortlist["explanation"]}
     parts = [_opening(state), explained["text"], assumptions_sentence(decision["assumptions"])]
     asks: list[str] = []
     history = dict(state["history"])
-    if decision["follow_up"] and state["shortlist"]["recommendations"]:
+    if decision["follow_up"] and shortlist["recommendations"]:
         parts.append(question(decision["follow_up"]))
         asks = [decision["follow_up"]]
         history["optional_asked"] = True
@@ -555,7 +557,7 @@ def present(state: CoachState, config=None):
         "phase": "recommended",
         "recommended": [
             {"unitid": college["unitid"], "name": college["name"]}
-            for college in state["shortlist"]["recommendations"]
+            for college in shortlist["recommendations"]
         ],
         "asked": asks,
         "history": history,
@@ -567,7 +569,7 @@ def present(state: CoachState, config=None):
         "recommend",
         decision["reason"],
         score=decision["score"],
-        shown=len(state["shortlist"]["recommendations"]),
+        shown=len(shortlist["recommendations"]),
         follow_up=decision["follow_up"],
     )
 
@@ -575,7 +577,7 @@ def present(state: CoachState, config=None):
 @traced
 def tool_failed(state: CoachState, config=None):
     """The search failed for good: say so honestly and hand over, never guess a list."""
-    error = state["shortlist"]["error"]
+    error = shortlist_of(state)["error"]
     update = {
         "phase": "escalated",
         "escalation": {"reason": "tool_failure", "urgent": False},
@@ -589,7 +591,7 @@ def tool_failed(state: CoachState, config=None):
 
 @traced
 def escalate(state: CoachState, config=None):
-    decision = state["decision"]
+    decision = decision_of(state)
     text = {
         "crisis": prompts.ESCALATE_CRISIS,
         "requested": prompts.ESCALATE_REQUESTED,

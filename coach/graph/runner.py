@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Interrupt, StateSnapshot
 
@@ -71,7 +72,7 @@ def coach_graph() -> CompiledStateGraph:
 
 def thread_config(
     conversation_id: str, *, language_model: LanguageModel | None = None, optional_topic_picker=None
-) -> dict:
+) -> RunnableConfig:
     configurable: dict[str, Any] = {"thread_id": conversation_id}
     if language_model is not None:
         configurable[LANGUAGE_MODEL] = language_model
@@ -95,6 +96,8 @@ def _outcome_of(
     if interrupt is not None:
         payload = dict(interrupt.value)
         if "approval" in payload:
+            # A run paused at an approval is read back from its checkpoint (`_outcome`).
+            assert checkpoint_id is not None, "an approval without the checkpoint it waits at"
             pending_approval = PendingApproval(
                 interrupt.id,
                 checkpoint_id,
@@ -122,7 +125,10 @@ def _outcome_of(
 
 
 def _run(
-    graph: CompiledStateGraph, graph_input: Any, config: dict, drafts: ReplyDrafts | None = None
+    graph: CompiledStateGraph,
+    graph_input: Any,
+    config: RunnableConfig,
+    drafts: ReplyDrafts | None = None,
 ) -> TurnOutcome:
     """Run the graph and return its outcome: a finished turn's from the run's final values, as
     the checkpoint now holds them, without reading the checkpoint back. A paused one (for a tool
@@ -144,8 +150,8 @@ def _run(
         ):
             if part["type"] == "messages":
                 drafts.feed(*part["data"])
-            else:
-                values, interrupts = part["data"], (*interrupts, *part.get("interrupts", ()))
+            elif part["type"] == "values":
+                values, interrupts = part["data"], (*interrupts, *part["interrupts"])
     if interrupts:
         return _outcome(graph.get_state(config))
     return _outcome_of(values, None, checkpoint_id=None)

@@ -71,3 +71,24 @@ class CoachState(TypedDict, total=False):
     scope: list[str]
     # Colleges the family named, as written (the search resolves them against the catalog).
     named_colleges: list[str]
+
+
+def decision_of(state: CoachState) -> dict[str, Any]:
+    """The gate's decision: what reads it runs only after the gate made it this turn."""
+    decision = state["decision"]
+    assert decision is not None, "routed past the gate without its decision"
+    return decision
+
+
+def shortlist_of(state: CoachState) -> dict[str, Any]:
+    """The search tool's result: what reads it runs only after the search this turn."""
+    shortlist = state["shortlist"]
+    assert shortlist is not None, "routed past the search without its result"
+    return shortlist
+
+
+def approval_of(state: CoachState) -> dict[str, Any]:
+    """How this turn's approval ended: what reads it runs only after the approval's node."""
+    approval = state["approval"]
+    assert approval is not None, "routed past an approval without its outcome"
+    return approval

@@ -13,7 +13,7 @@ import random
 import re
 import time
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from langchain_core.language_models import BaseChatModel
@@ -27,9 +27,14 @@ from coach.profile import MAJORS, SLOTS, TOPIC_SLOTS, SlotValueError, validate_s
 
 logger = logging.getLogger(__name__)
 
-# Built from the vocabulary itself, so the schema the model fills cannot drift from it.
-SlotName = Literal[SLOTS]
-TopicName = Literal[tuple(TOPIC_SLOTS)]
+# Built from the vocabulary itself, so the schema the model fills cannot drift from it (a type
+# checker cannot read a Literal built at run time: to it they are strings).
+if TYPE_CHECKING:
+    SlotName = str
+    TopicName = str
+else:
+    SlotName = Literal[SLOTS]
+    TopicName = Literal[tuple(TOPIC_SLOTS)]
 
 
 class StatedFact(BaseModel):
@@ -162,7 +167,8 @@ class ChatLanguageModel:
                 contextvars.copy_context().run, self.structured.invoke, messages
             )
             try:
-                result = future.result(timeout=self.timeout_seconds)
+                # include_raw=True: a dict of `raw`, `parsed` and `parsing_error`.
+                result = cast(dict[str, Any], future.result(timeout=self.timeout_seconds))
             except concurrent.futures.TimeoutError:
                 future.cancel()
                 last_error = TimeoutError(f"no answer within {self.timeout_seconds:g}s")

@@ -147,6 +147,7 @@ def _bracket_amount(text: str, match: re.Match, low: int | None, high: int | Non
     end = period.end() if period else match.end()
     bracket = {"low": low, "high": high}
     value = low if low is not None else high
+    assert value is not None, "every bracket pattern captures a bound"
     return Amount(value, match.start(), end, _clause_around(text, match.start(), end), bracket)
 
 

@@ -194,11 +194,13 @@ def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
     # An approval is created just before the coach message that asks for it, in the same
     # transaction: that message (the first coach message from then on) carries its why, and
     # the approval is listed after it, as the family saw it.
-    coach_entries = [e for e in entries if e.kind == "message" and e.message.role == Role.COACH]
+    coach_entries = [
+        e for e in entries if e.kind == "message" and e.message and e.message.role == Role.COACH
+    ]
     for approval in conversation.approvals.all():
         prompt = next((e for e in coach_entries if e.at >= approval.created), None)
         if prompt is not None:
-            prompt.whys.append(APPROVAL_WHYS[approval.kind])
+            prompt.whys.append(APPROVAL_WHYS[ApprovalKind(approval.kind)])
         at = prompt.at if prompt is not None else approval.created
         entries.append(TimelineEntry(at, "approval", approval=approval))
     # Stable: a message and the escalation it caused keep their order when created together;
