@@ -44,6 +44,7 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 # Benchmarks (need PostgreSQL and Redis); how to read them: bench/RESULTS.md.
 BENCH_USERS ?= 50 200

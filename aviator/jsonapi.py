@@ -139,21 +139,11 @@ def install_error_shape(api: NinjaAPI) -> None:
             return error_response(400, "invalid_json", "The body is not valid JSON.")
         return error_response(error.status_code, "error", str(error))
 
-    @api.exception_handler(Refused)
-    def refused(request: HttpRequest, error: Refused) -> HttpResponse:
+    def answered(request: HttpRequest, error: Any) -> HttpResponse:
         return error_answer(error)
 
-    @api.exception_handler(RateLimited)
-    def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
-        return error_answer(error)
-
-    @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
-        return error_answer(error)
-
-    @api.exception_handler(DatabaseError)
-    def database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
-        return error_answer(error)
+    for kind in (Refused, RateLimited, Http404, DatabaseError):
+        api.add_exception_handler(kind, answered)
 
 
 def error_answer(error: Exception) -> JsonResponse:

@@ -25,7 +25,6 @@ from coach import approvals, guard
 from coach.catalog.selectors import catalog_records
 from coach.catalog.value_of_information import optional_topic_worth_asking
 from coach.events import publish_conversation_event
-from coach.graph import prompts
 from coach.graph.runner import (
     PendingTool,
     TurnOutcome,
@@ -33,6 +32,7 @@ from coach.graph.runner import (
     resume_coach_turn,
     run_coach_turn,
 )
+from coach.language import prompts
 from coach.models import (
     Conversation,
     DecisionTrace,

@@ -8,7 +8,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from coach.graph import nodes
 from coach.graph.state import CoachState, approval_of, decision_of, shortlist_of
-from coach.language import Intent
+from coach.language.base import Intent
 
 WRITE_INTENTS = {Intent.SAVE_LIST, Intent.EMAIL_LIST}
 

@@ -18,11 +18,10 @@ from langgraph.types import interrupt
 
 from coach import guard as guard_rules
 from coach.gate import LOW_CONFIDENCE, GateHistory, TurnSignals, decide
-from coach.graph import prompts
 from coach.graph.context import language_model_from_config, optional_topic_picker_from_config
 from coach.graph.state import CoachState, TraceEntry, TranscriptEntry, decision_of, shortlist_of
-from coach.language import Intent, Interpretation
-from coach.language.base import ExtractedFact
+from coach.language import prompts
+from coach.language.base import ExtractedFact, Intent, Interpretation
 from coach.language.phrasing import (
     acknowledgement,
     assumptions_sentence,

@@ -14,8 +14,7 @@ from coach.graph.context import LANGUAGE_MODEL, OPTIONAL_TOPIC_PICKER, language_
 from coach.graph.drafts import ReplyDrafts
 from coach.graph.graph import build_coach_graph
 from coach.graph.state import IncomingMessage
-from coach.language import LanguageModel
-from coach.language.base import ExtractedFact
+from coach.language.base import ExtractedFact, LanguageModel
 from coach.ledger import ledger_apply, profile_of
 from coach.profile import validate_slot_value
 

@@ -1,27 +1,4 @@
-"""The language layer: reads family messages. Offline rules by default, chat models by config."""
-
-import functools
-
-from django.conf import settings
-
-from coach.language.base import Intent, Interpretation, LanguageModel
-from coach.language.offline import OfflineLanguageModel
-
-__all__ = ["Intent", "Interpretation", "LanguageModel", "get_language_model"]
-
-
-@functools.cache
-def get_language_model() -> LanguageModel:
-    """The model named by COACH_MODEL, built once per process (behind the fault injector when
-    chaos runs configure model faults)."""
-    if settings.COACH_MODEL == "offline":
-        model: LanguageModel = OfflineLanguageModel()
-    else:
-        from coach.language.chat import chat_language_model
-
-        model = chat_language_model(settings.COACH_MODEL)
-    if {"model_error", "model_timeout", "model_delay"} & set(settings.COACH_FAULTS):
-        from coach.language.faulty import FaultInjectingModel
-
-        model = FaultInjectingModel(model)
-    return model
+"""The language layer: reads family messages (offline rules; chat models through `chat`) and
+words the coach's replies. Pure: nothing here imports Django, the graph or the database, so the
+rules and the wording can be used and tested anywhere (the model a process uses is chosen by
+`coach.graph.context.get_language_model`)."""

@@ -20,7 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from coach.graph import prompts
+from coach.language import prompts
 from coach.language.base import ExtractedFact, Intent, Interpretation
 from coach.language.offline import OfflineLanguageModel
 from coach.profile import MAJORS, SLOTS, TOPIC_SLOTS, SlotValueError, validate_slot_value

@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from coach.graph import prompts
+from coach.language import prompts
 from coach.language.base import ExtractedFact
 from coach.language.money import BUDGET_CUES, INCOME_CUES
 from coach.language.vocabulary import STATE_NAMES

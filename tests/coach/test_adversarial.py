@@ -21,7 +21,7 @@ The expectation vocabulary (`expect`); a key that is absent is not checked, unle
 - `signals`: exactly the guard signals (crisis, human, injection, off_topic_task) recorded in the
   guard step of the turn's DecisionTrace.
 - `reply_contains` / `reply_excludes`: substrings the coach's reply must / must not contain.
-  "prompts.NAME" or "prompts.NAME.key" stands for that text in `coach.graph.prompts`; a template
+  "prompts.NAME" or "prompts.NAME.key" stands for that text in `coach.language.prompts`; a template
   counts up to its first placeholder.
 - `facts`: profile slots that must hold these values afterwards (null: still unknown).
 - `no_facts`: the message changed nothing: every profile slot unknown, no ProfileFact stored.
@@ -55,8 +55,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from coach import guard
-from coach.graph import prompts
 from coach.graph.runner import coach_graph, thread_config
+from coach.language import prompts
 from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Role
 from coach.profile import empty_profile
 from coach.services import conversation_start, family_message_submit

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from coach.chaos import INVARIANTS, chaos_run
-from coach.language import get_language_model
+from coach.graph.context import get_language_model
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aviator.celery import app as celery_app
 from aviator.faults import parse_faults
 from coach.chaos import INVARIANTS, chaos_run
-from coach.language import get_language_model
+from coach.graph.context import get_language_model
 
 WORKER_THREADS = 4
 DEFAULT_PERSONAS = Path(settings.BASE_DIR) / "tests" / "data" / "personas.json"
