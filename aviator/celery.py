@@ -5,14 +5,14 @@ import os
 from celery import Celery
 from celery.signals import before_task_publish, task_prerun, worker_process_shutdown
 
-from aviator.ops.heartbeat import WorkerHeartbeat
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aviator.settings")
 
 app = Celery("aviator")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.steps["worker"].add(WorkerHeartbeat)
+# Named by path, as the beat scheduler is (CELERY_BEAT_SCHEDULER): Celery loads it in the worker,
+# and loading the app does not import the ops package (whose health check uses the app).
+app.steps["worker"].add("aviator.ops.heartbeat:WorkerHeartbeat")
 
 
 # A task's message carries the request id of whoever enqueued it, so its log lines join theirs.

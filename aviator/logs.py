@@ -14,7 +14,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
-from aviator.accounts.roles import role_of
+from aviator.roles import role_of
 
 # Set by `aviator.observability.tag_conversation` for the request, socket message or task.
 log_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(

@@ -80,8 +80,8 @@ def measure(rounds: int) -> dict[str, list[float]]:
 
 
 def _measure_with_a_worker(rounds: int, settings, Client) -> dict[str, list[float]]:
-    from aviator.accounts.roles import Role
     from aviator.accounts.services import token_issue, user_create
+    from aviator.roles import Role
     from coach.catalog.selectors import catalog_records
     from coach.catalog.value_of_information import optional_topic_worth_asking
     from coach.graph.runner import coach_graph, run_coach_turn, thread_config
@@ -93,7 +93,7 @@ def _measure_with_a_worker(rounds: int, settings, Client) -> dict[str, list[floa
     client = Client(headers={"Authorization": f"Bearer {token_issue(user=family)}"})
     graph = coach_graph()
 
-    # The service hands the graph this picker (coach.services); the bare run gets the same one.
+    # The turn runner hands the graph this picker (coach.turns); the bare run gets the same one.
     def optional_topic_picker(profile):
         return optional_topic_worth_asking(profile, catalog_records())
 

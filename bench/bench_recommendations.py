@@ -124,8 +124,8 @@ def bench_end_to_end(rounds: int) -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from aviator.accounts.roles import Role
     from aviator.accounts.services import token_issue, user_create
+    from aviator.roles import Role
     from coach.events import conversation_group
 
     call_command("migrate", verbosity=0)

@@ -78,7 +78,7 @@ def bench_api_turns(label: str, turns: int) -> None:
     from django.conf import settings
     from django.test import Client
 
-    from aviator.accounts.roles import Role
+    from aviator.roles import Role
 
     # The turn runs in this process, after the request stored the message: the work of a turn
     # without the queue hop (bench_overhead.py's `queued` variant and the load test add it).

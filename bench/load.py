@@ -49,8 +49,8 @@ def families_create(*, count: int, out: Path) -> None:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    from aviator.accounts.roles import Role
     from aviator.accounts.services import SESSION_BACKEND, token_issue, user_create
+    from aviator.roles import Role
 
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
     run = uuid.uuid4().hex[:8]

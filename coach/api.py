@@ -12,7 +12,6 @@ from ninja import Router, Status
 
 from aviator.asyncdb import database_call
 from aviator.jsonapi import ApiError, errors
-from coach.approvals import approval_decide
 from coach.events import TurnWatch
 from coach.messages import family_message_take
 from coach.presenters import conversation_state, conversation_summary
@@ -25,7 +24,8 @@ from coach.schemas import (
     MessageIn,
 )
 from coach.selectors import conversation_for_family, conversations_of_family, turns_done_through
-from coach.services import InvalidMessage, TurnFailed, conversation_start
+from coach.services import InvalidMessage, approval_decide, conversation_start
+from coach.turns import TurnFailed
 
 # Answers carry what the presenters wrote: a field they leave out (a family message's `asks`)
 # stays out rather than appearing as null.

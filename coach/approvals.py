@@ -1,15 +1,15 @@
 """Gated writes (DESIGN.md §6): the coach proposes, the family decides, the write runs once.
 
 The graph pauses at an `interrupt()` in `propose_write` or `confirm_overwrite`; `approval_open`
-records the pause as an `Approval`. A decision is committed first, then `approval_finish` does the
-write and resumes the graph in one transaction, guarded by `executed_at`/`resumed_at`: a repeated
-decision, a crash between the two steps, or the sweep running at the same time cannot write twice.
+(coach.pauses) records the pause as an `Approval`. A decision is committed first
+(`coach.services.approval_decide`), then `approval_finish` does the write and resumes the graph in
+one transaction, guarded by `executed_at`/`resumed_at`: a repeated decision, a crash between the
+two steps, or the sweep running at the same time cannot write twice.
 """
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -19,9 +19,8 @@ from django.utils import timezone
 from aviator.audit.services import audit_record
 from aviator.celery import app as celery_app
 from aviator.errors import Refused
-from coach import services
 from coach.catalog.models import College
-from coach.graph.runner import PendingApproval, resume_coach_turn
+from coach.graph.runner import resume_coach_turn
 from coach.models import (
     Approval,
     ApprovalKind,
@@ -29,10 +28,10 @@ from coach.models import (
     Conversation,
     Message,
     Phase,
-    Role,
     SavedCollege,
 )
-from coach.transcript import conversation_locked, message_append
+from coach.outcomes import outcome_apply
+from coach.transcript import conversation_locked
 from handoff.opening import open_escalation_of
 
 logger = logging.getLogger(__name__)
@@ -49,79 +48,13 @@ def pending_approval_of(conversation: Conversation) -> Approval | None:
     return conversation.approvals.filter(status=ApprovalStatus.PENDING).first()
 
 
-def approval_open(
-    *, conversation: Conversation, turn: int, pending: PendingApproval, answering: Message | None
-) -> Approval:
-    """Record the write the graph paused for and put the proposal in the chat. The caller holds
-    the conversation's lock; nothing is written but the proposal itself."""
-    approval, created = Approval.objects.get_or_create(
-        key=f"{conversation.id}:{turn}:{pending.kind}",
-        defaults={
-            "conversation": conversation,
-            "turn": turn,
-            "kind": pending.kind,
-            "proposed": pending.proposed,
-            "summary": pending.text,
-            "interrupt_id": pending.interrupt_id,
-            "checkpoint_id": pending.checkpoint_id,
-            "family_message": answering,
-            "expires_at": timezone.now() + timedelta(minutes=settings.APPROVAL_TTL_MINUTES),
-        },
-    )
-    if created:
-        message_append(
-            conversation, role=Role.COACH, text=pending.text, asks=[], reply_to=answering
-        )
-    return approval
-
-
-def approval_decide(*, conversation: Conversation, approval_id, approve: bool, family) -> Approval:
-    """The family's answer. Repeating the same answer is harmless; changing it, or answering
-    after the approval expired, is a 409 (an expired approval is closed on the way)."""
-    wanted = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-    with transaction.atomic():
-        locked = conversation_locked(conversation)
-        approval = (
-            Approval.objects.select_for_update().filter(pk=approval_id, conversation=locked).first()
-        )
-        if approval is None:
-            raise ApprovalError(404, "not_found", "No such approval in this conversation.")
-        if _coach_is_away(locked):
-            raise ApprovalError(
-                409,
-                "coach_away",
-                "A counselor has this conversation now (or it is closed); ask them instead.",
-            )
-        pending = approval.status == ApprovalStatus.PENDING
-        expired = pending and approval.expires_at <= timezone.now()
-        if expired:
-            _close(approval, ApprovalStatus.EXPIRED)
-        elif pending:
-            _close(approval, wanted, by=family)
-        elif approval.status != wanted:
-            raise ApprovalError(
-                409, "already_decided", f"This request was already {approval.status}."
-            )
-    try:
-        approval_finish(approval_id=approval.pk)
-        # Messages the family sent while the proposal waited are answered now.
-        services.conversation_run_turn(conversation=conversation)
-    except Exception:
-        # The decision is committed; the sweep, the family's next message or the family
-        # repeating it finishes the job.
-        logger.exception("approval %s decided but not finished yet", approval.pk)
-    if expired:
-        raise ApprovalError(409, "expired", "This request expired; nothing was changed.")
-    return approval
-
-
-def _coach_is_away(conversation: Conversation) -> bool:
+def coach_is_away(conversation: Conversation) -> bool:
     """While a counselor is awaited or in charge, or once the conversation is closed, the coach
     stays silent (DESIGN.md §6): nothing it proposed is carried out or resumed until hand-back."""
     return conversation.phase == Phase.CLOSED or open_escalation_of(conversation) is not None
 
 
-def _close(approval: Approval, status: str, *, by=None) -> None:
+def approval_close(approval: Approval, status: str, *, by=None) -> None:
     approval.status = status
     approval.decided_by = by
     approval.decided_at = timezone.now()
@@ -156,7 +89,7 @@ def approval_finish(*, approval_id) -> Message | None:
         approval.resumed_at = timezone.now()
         approval.save(update_fields=["executed_at", "resumed_at"])
         # The proposal already answered the family's message; what follows answers nothing new.
-        return services.outcome_apply(
+        return outcome_apply(
             conversation, outcome, answering=None, fact_changes=outcome.approved_changes
         )
 
@@ -189,7 +122,7 @@ def approval_supersede(*, conversation: Conversation) -> None:
     holds the conversation's lock, which says it has an unfinished approval."""
     approval = pending_approval_of(conversation)
     if approval is not None:
-        _close(approval, ApprovalStatus.SUPERSEDED, by=conversation.family)
+        approval_close(approval, ApprovalStatus.SUPERSEDED, by=conversation.family)
     approvals_finish_decided(conversation=conversation)
 
 
@@ -215,8 +148,8 @@ def approvals_sweep(*, now=None) -> int:
             approval = Approval.objects.select_related("conversation").get(pk=approval_id)
             conversation = conversation_locked(approval.conversation)
             approval = Approval.objects.select_for_update().get(pk=approval_id)
-            if approval.status == ApprovalStatus.PENDING and not _coach_is_away(conversation):
-                _close(approval, ApprovalStatus.EXPIRED)
+            if approval.status == ApprovalStatus.PENDING and not coach_is_away(conversation):
+                approval_close(approval, ApprovalStatus.EXPIRED)
     unfinished = Approval.objects.filter(coach_here, resumed_at__isnull=True).filter(
         Q(status=ApprovalStatus.EXPIRED)
         | Q(~Q(status=ApprovalStatus.PENDING), decided_at__lte=now - UNFINISHED_AFTER)

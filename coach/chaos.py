@@ -21,8 +21,8 @@ from typing import Any
 from django.db import close_old_connections, connections
 from django.test import Client
 
-from aviator.accounts.roles import Role
 from aviator.accounts.services import token_issue, user_create
+from aviator.roles import Role
 from coach.evaluation import UNKNOWN_ANSWER, recommendation_violations
 from coach.messages import conversations_answer_waiting
 from coach.models import (
@@ -34,8 +34,8 @@ from coach.models import (
     ToolCall,
     ToolCallStatus,
 )
-from coach.services import tool_calls_resend_stale
 from coach.tasks import STALE_AFTER, TOOL_TASK_OPTIONS, TRANSIENT_ERRORS
+from coach.tool_calls import tool_calls_resend_stale
 from handoff.models import Escalation
 
 MAX_MESSAGES = 14

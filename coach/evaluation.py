@@ -19,7 +19,8 @@ from coach.catalog.selectors import catalog_records
 from coach.graph.checkpointer import get_checkpointer
 from coach.models import Conversation, DecisionTrace, Phase, ToolCallStatus
 from coach.profile import REQUIRED_TOPICS, SLOT_TOPIC
-from coach.services import conversation_start, family_message_submit, tool_call_run
+from coach.services import conversation_start, family_message_submit
+from coach.tool_calls import tool_call_run
 
 MAX_FAMILY_MESSAGES = 14
 UNKNOWN_ANSWER = "I'm not sure."

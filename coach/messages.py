@@ -25,12 +25,8 @@ from aviator.faults import inject_broker_faults
 from coach.events import publish_conversation_event
 from coach.models import Conversation, Message, Phase, Role
 from coach.quotas import message_quota_check
-from coach.services import (
-    TurnFailed,
-    check_family_text,
-    conversation_run_turn,
-    family_message_store,
-)
+from coach.services import check_family_text, family_message_store
+from coach.turns import TurnFailed, conversation_run_turn
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +74,11 @@ def family_message_take(*, conversation: Conversation, family, text: object) -> 
 def turn_dispatch(*, conversation_id) -> bool:
     """Send the conversation's turn to the `turns` queue; whether the broker took it."""
     if settings.TURNS_INLINE:
-        # Imported here: the tasks module imports this one.
-        from coach.tasks import answer_conversation
-
-        answer_conversation.apply(args=(str(conversation_id),))
+        # The very task a worker runs, applied here; found by name, like the queued send (the
+        # tasks module imports this one, never the other way round), once the task modules are
+        # imported as a worker imports them at start.
+        celery_app.loader.import_default_modules()
+        celery_app.tasks[TURN_TASK].apply(args=(str(conversation_id),))
         return True
     try:
         inject_broker_faults(settings.COACH_FAULTS)

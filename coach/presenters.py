@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import connection
 
-from aviator.accounts.roles import display_name
+from aviator.roles import display_name
 from aviator.sql import columns, first_row, key, placeholders
 from coach.models import (
     TOOL_CALL_UNDERWAY,

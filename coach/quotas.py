@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from aviator.accounts.roles import Role, role_of
 from aviator.ratelimit import RateLimited
+from aviator.roles import Role, role_of
 from coach.models import Conversation, Message
 from coach.models import Role as Speaker
 

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from aviator.accounts.roles import Role, role_of
+from aviator.roles import Role, role_of
 from aviator.sql import columns, first_row, key
 from coach.models import Conversation
 

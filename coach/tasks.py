@@ -1,4 +1,5 @@
-"""Celery tasks: the coach's tool calls (DESIGN.md §2). Shells around `coach.services`.
+"""Celery tasks: the coach's tool calls (DESIGN.md §2). Shells around the services
+(`coach.turns`, `coach.tool_calls`, `coach.approvals`).
 
 Each task takes a ToolCall id, is idempotent (the ToolCall's key is the task id, and a finished
 call is never resumed twice), acknowledges late so a killed worker's task is redelivered, retries
@@ -18,7 +19,8 @@ from aviator.faults import InjectedTransientFault
 from coach.approvals import approvals_sweep, list_email_deliver
 from coach.graph.retention import checkpoints_prune
 from coach.messages import conversation_answer, conversations_answer_waiting, turn_failure_tell
-from coach.services import TurnFailed, tool_call_finish, tool_call_run, tool_calls_resend_stale
+from coach.tool_calls import tool_call_finish, tool_call_run, tool_calls_resend_stale
+from coach.turns import TurnFailed
 
 logger = logging.getLogger(__name__)
 

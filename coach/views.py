@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aviator.ratelimit import RateLimited
-from coach.approvals import ApprovalError, approval_decide
+from coach.approvals import ApprovalError
 from coach.my_list import (
     COMPARE_AT_MOST,
     CompareError,
@@ -23,17 +23,13 @@ from coach.my_list import (
 )
 from coach.presenters import conversation_state
 from coach.quotas import conversation_quota_check
+from coach.saved_colleges import college_save, college_unsave
 from coach.selectors import (
     conversation_for_family,
     conversations_of_family,
 )
-from coach.services import (
-    InvalidMessage,
-    TurnFailed,
-    college_save,
-    college_unsave,
-    conversation_start,
-)
+from coach.services import InvalidMessage, approval_decide, conversation_start
+from coach.turns import TurnFailed
 from handoff.services import HandoffError, escalation_request
 
 

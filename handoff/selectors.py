@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from aviator.accounts.roles import Role, role_of
+from aviator.roles import Role, role_of
 from handoff.models import OPEN_STATES, Escalation
 
 QUEUE_LABELS = {

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from aviator.accounts.roles import display_name
 from aviator.audit.services import audit_record
 from aviator.errors import Refused
+from aviator.roles import display_name
 from coach.models import Conversation, Message, Phase, Role
 from coach.profile import SlotValueError, validate_slot_value
 from coach.services import InvalidMessage, check_family_text, conversation_hand_back

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from aviator.accounts.decorators import staff_only
-from aviator.accounts.roles import display_name
 from aviator.audit.services import audit_transcript_view
+from aviator.roles import display_name
 from coach.models import DecisionTrace
 from coach.presenters import conversation_state
 from handoff.selectors import (

@@ -14,10 +14,10 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from sentry_sdk.transport import Transport
 
-from aviator.accounts.roles import Role
 from aviator.accounts.services import token_issue, user_create
 from aviator.celery import app as celery_app
 from aviator.observability import sentry_init
+from aviator.roles import Role
 from coach.catalog.importer import import_catalog
 from coach.catalog.models import College
 from coach.evaluation import run_tool_calls_in_process

@@ -6,7 +6,7 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from aviator.accounts.roles import Role, role_of
+from aviator.roles import Role, role_of
 
 
 def role_required(*roles: Role):

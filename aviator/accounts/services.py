@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from aviator.accounts.models import ApiToken, hash_token
-from aviator.accounts.roles import Role, remember_role
 from aviator.audit.models import ActorRole
 from aviator.audit.services import audit_record
+from aviator.roles import Role, remember_role
 from aviator.sql import columns
 
 TOKEN_PREFIX = "avt_"

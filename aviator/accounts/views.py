@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from aviator.accounts.forms import FamilySignupForm
-from aviator.accounts.roles import Role
 from aviator.accounts.services import SESSION_BACKEND, user_create
 from aviator.ratelimit import ip_throttled
+from aviator.roles import Role
 
 login_throttled = ip_throttled(
     "login", limit=lambda: settings.LOGIN_ATTEMPTS_PER_MINUTE, window_seconds=60

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from django.db.models import Model
 
-from aviator.accounts.roles import role_of
 from aviator.audit.models import ActorRole, AuditEntry
+from aviator.roles import role_of
 
 
 def actor_role_of(user) -> ActorRole:

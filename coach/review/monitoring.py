@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from aviator.accounts.roles import Role
+from aviator.roles import Role
 from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
 from coach.review.drift import SIGNALS, Drift, WindowObservations, compare_windows
 from coach.review.models import Alert, TranscriptLabel, Verdict

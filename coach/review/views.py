@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from aviator.accounts.decorators import admin_only
-from aviator.accounts.roles import Role, role_of
 from aviator.audit.services import audit_record, audit_transcript_view
+from aviator.roles import Role, role_of
 from coach.models import Conversation
 from coach.presenters import conversation_state
 from coach.review.dashboard import dashboard

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from aviator.accounts.roles import Role, role_of
+from aviator.roles import Role, role_of
 
 pytestmark = pytest.mark.django_db
 

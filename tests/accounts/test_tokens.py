@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from aviator.accounts.models import ApiToken
-from aviator.accounts.roles import Role, role_of
 from aviator.accounts.services import token_authenticate, token_issue
+from aviator.roles import Role, role_of
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db.utils import ProgrammingError
 from aviator.accounts.services import token_issue, tokens_revoke
 from aviator.audit.models import AppendOnlyError, AuditEntry
 from coach.models import ProfileFact
-from coach.services import college_save
+from coach.saved_colleges import college_save
 from handoff.services import (
     escalation_claim,
     escalation_note_add,

@@ -8,15 +8,10 @@ from django.utils import timezone
 
 from aviator.audit.models import AuditEntry
 from coach import approvals
-from coach.approvals import (
-    ApprovalError,
-    approval_decide,
-    approvals_sweep,
-    list_email_deliver,
-)
+from coach.approvals import ApprovalError, approvals_sweep, list_email_deliver
 from coach.models import Approval, ApprovalStatus, ProfileFact, Role, SavedCollege, ToolCall
 from coach.presenters import conversation_state
-from coach.services import family_message_submit
+from coach.services import approval_decide, family_message_submit
 from handoff.services import escalation_claim, escalation_request, escalation_resolve
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from coach import approvals
-from coach.approvals import approval_decide, approvals_sweep
+from coach.approvals import approvals_sweep
 from coach.graph.checkpointer import get_checkpointer
 from coach.graph.retention import CheckpointPruneReport, checkpoints_prune
 from coach.graph.runner import coach_graph, thread_config
@@ -22,7 +22,7 @@ from coach.models import (
     ToolCallStatus,
 )
 from coach.review.models import TranscriptLabel, Verdict
-from coach.services import conversation_start, family_message_submit
+from coach.services import approval_decide, conversation_start, family_message_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 
-from coach import services
+from coach import turns
 from coach.models import Approval, ApprovalKind, ApprovalStatus, Message, Role, ToolCall
 from coach.services import family_message_store
 from coach.transcript import conversation_locked, message_append
@@ -224,7 +224,7 @@ def test_a_turn_appends_after_a_message_stored_while_it_ran(alice_conversation):
 
 def test_a_turn_does_not_mark_done_a_message_stored_while_it_ran(alice_conversation, monkeypatch):
     first = family_message_store(conversation=alice_conversation, text="Biology.")
-    real_turn = services.run_coach_turn
+    real_turn = turns.run_coach_turn
     arrived = []
 
     def turn_during_which_the_family_writes_again(**arguments):
@@ -235,7 +235,7 @@ def test_a_turn_does_not_mark_done_a_message_stored_while_it_ran(alice_conversat
         ).join(timeout=30)
         return real_turn(**arguments)
 
-    monkeypatch.setattr(services, "run_coach_turn", turn_during_which_the_family_writes_again)
-    services.conversation_run_turn(conversation=alice_conversation)
+    monkeypatch.setattr(turns, "run_coach_turn", turn_during_which_the_family_writes_again)
+    turns.conversation_run_turn(conversation=alice_conversation)
     alice_conversation.refresh_from_db()
     assert first.seq <= alice_conversation.turns_done_through < arrived[0].seq

@@ -11,7 +11,8 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from aviator.celery import app as celery_app
 from coach.models import Conversation, Message, ToolCall
-from coach.services import conversation_start, family_message_submit, tool_calls_resend_stale
+from coach.services import conversation_start, family_message_submit
+from coach.tool_calls import tool_calls_resend_stale
 from coach.tools import TOOLS, PermanentToolError
 
 pytestmark = pytest.mark.django_db(transaction=True)

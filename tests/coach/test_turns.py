@@ -5,12 +5,8 @@ import pytest
 
 from coach.graph import checkpointer, runner
 from coach.models import Conversation, DecisionTrace, Message, ProfileFact
-from coach.services import (
-    TurnFailed,
-    conversation_run_turn,
-    conversation_start,
-    family_message_submit,
-)
+from coach.services import conversation_start, family_message_submit
+from coach.turns import TurnFailed, conversation_run_turn
 from tests.coach.conftest import Boom
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +102,7 @@ def test_a_reply_lost_after_the_checkpoint_is_stored_without_rerunning_the_graph
     with pytest.raises(TurnFailed):
         family_message_submit(conversation=conversation, text="Hello")
     turns_before = graph_values(conversation)["turn"]
-    from coach.services import conversation_run_turn
+    from coach.turns import conversation_run_turn
 
     conversation_run_turn(conversation=conversation)
     assert (
@@ -138,7 +134,7 @@ def test_a_conversation_whose_greeting_fails_is_not_kept(family_alice, failing_g
 
 
 def test_a_turn_with_nothing_unanswered_does_nothing(conversation):
-    from coach.services import conversation_run_turn
+    from coach.turns import conversation_run_turn
 
     assert conversation_run_turn(conversation=conversation) is None
     assert Message.objects.count() == 1

@@ -73,7 +73,7 @@ def test_a_failed_search_escalates_as_tool_failure(
     say(alice_conversation, "Biology, GPA 3.8, ACT 29, we can pay 24k a year, North Carolina.")
     with pytest.raises(PermanentToolError):
         run_tools_in_process(alice_conversation)
-    from coach.services import tool_call_finish
+    from coach.tool_calls import tool_call_finish
 
     tool_call_finish(
         tool_call_id=alice_conversation.tool_calls.get().pk, error="PermanentToolError"

@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from aviator.ops import health
-from aviator.ops.heartbeat import STALE_AFTER, heartbeat_record
+from aviator.ops.heartbeat import STALE_AFTER, WORKER, heartbeat_record
 from aviator.ops.models import Heartbeat
 from coach.graph.checkpointer import checkpointer_close, get_checkpointer
 
@@ -80,3 +80,7 @@ def test_a_prefork_workers_heartbeat_leaves_no_connection_for_its_children(db):
 def test_the_heartbeat_is_written_before_the_connection_is_released(db):
     heartbeat_record(name="worker:tools@host", role="worker", release_connections=True)
     assert Heartbeat.objects.filter(role="worker").count() == 1
+
+
+def test_a_started_worker_beats_through_its_bootstep(worker):
+    assert Heartbeat.objects.filter(role=WORKER).exists()

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from aviator.accounts.roles import Role, role_of
 from aviator.accounts.services import token_issue, user_create
+from aviator.roles import Role, role_of
 
 
 class Command(BaseCommand):

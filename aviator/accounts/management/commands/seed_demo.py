@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from aviator.accounts.roles import Role
 from aviator.accounts.services import user_create
+from aviator.roles import Role
 
 # (e-mail, password, role, first name: how families see a counselor).
 DEMO_ACCOUNTS = (
