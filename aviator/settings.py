@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from aviator.faults import parse_faults
-from coach.review.drift import parse_drift_thresholds
+from review.drift import parse_drift_thresholds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "aviator.audit",
     "coach",
     "coach.catalog",
-    "coach.review",
+    "review",
     "handoff",
 ]
 
@@ -228,7 +228,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # file of its own in the embedded default (coach.graph.checkpointer builds it).
 CHECKPOINT_SCHEMA = "langgraph"
 CHECKPOINT_SQLITE_PATH = DATA_DIR / "checkpoints.sqlite3"
-# Checkpoint retention (coach.graph.retention): a thread untouched this long keeps only its newest
+# Checkpoint retention (aviator.ops.retention): a thread untouched this long keeps only its newest
 # checkpoint, unless its conversation is escalated, awaiting approval or under review.
 CHECKPOINT_PRUNE_AFTER_HOURS = _positive_int("AVIATOR_CHECKPOINT_PRUNE_AFTER_HOURS", default=24)
 
@@ -383,7 +383,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SIGNUPS_PER_HOUR = _positive_int("AVIATOR_SIGNUPS_PER_HOUR", default=30)
 # A proposed write the family has not answered expires after this long (nothing is written).
 APPROVAL_TTL_MINUTES = _positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
-# Drift monitoring (coach.review.drift): the hourly check compares the last DRIFT_RECENT_HOURS with
+# Drift monitoring (review.drift): the hourly check compares the last DRIFT_RECENT_HOURS with
 # the DRIFT_BASELINE_DAYS before them; a signal needs DRIFT_MIN_SAMPLE conversations or events in
 # both windows. AVIATOR_DRIFT_THRESHOLDS overrides thresholds: `escalation_rate=0.05,fit_mix=0.3`.
 DRIFT_RECENT_HOURS = _positive_int("AVIATOR_DRIFT_RECENT_HOURS", default=24)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("aviator.accounts.urls")),
     path("staff/", include("handoff.urls")),
-    path("staff/", include("coach.review.urls")),
+    path("staff/", include("review.urls")),
     path("api/v1/", include(docs_urls)),
     path("api/v1/", api.urls),
     path("", include("coach.urls")),

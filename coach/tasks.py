@@ -17,7 +17,6 @@ from django.db import InterfaceError, OperationalError
 
 from aviator.faults import InjectedTransientFault
 from coach.approvals import approvals_sweep, list_email_deliver
-from coach.graph.retention import checkpoints_prune
 from coach.messages import conversation_answer, conversations_answer_waiting, turn_failure_tell
 from coach.tool_calls import tool_call_finish, tool_call_run, tool_calls_resend_stale
 from coach.turns import TurnFailed
@@ -96,17 +95,6 @@ def sweep_approvals() -> int:
 )
 def deliver_list_email(approval_id: str) -> None:
     list_email_deliver(approval_id=approval_id)
-
-
-@shared_task(name="coach.prune_checkpoints", acks_late=True, soft_time_limit=1500, time_limit=1800)
-def prune_checkpoints() -> int:
-    """Beat job (hourly): old checkpoints go, except what a thread needs and what staff review.
-
-    Each thread is pruned in its own transaction, so a run cut short by the time limit keeps
-    what it finished and the next run continues; the limit stays under the hourly schedule so
-    two runs do not overlap.
-    """
-    return checkpoints_prune().total_rows_removed
 
 
 # A turn that failed (the database blinked) is tried again this many seconds later, each.

@@ -24,9 +24,9 @@ from aviator.accounts.services import token_issue
 from aviator.asgi import application
 from aviator.routing import websocket_urlpatterns
 from coach.models import Approval
-from coach.review.models import Alert
 from coach.services import conversation_start
 from handoff.services import escalation_claim, escalation_request
+from review.models import Alert
 
 # Visitors, in the order of every expectation tuple below.
 VISITORS = ("anonymous", "family_a", "family_b", "counselor_other", "counselor_assigned", "admin")

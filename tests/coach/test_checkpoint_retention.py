@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from aviator.ops.retention import CheckpointPruneReport, checkpoints_prune
 from coach import approvals
 from coach.approvals import approvals_sweep
 from coach.graph.checkpointer import get_checkpointer
-from coach.graph.retention import CheckpointPruneReport, checkpoints_prune
 from coach.graph.runner import coach_graph, thread_config
 from coach.models import (
     Approval,
@@ -21,8 +21,8 @@ from coach.models import (
     ToolCall,
     ToolCallStatus,
 )
-from coach.review.models import TranscriptLabel, Verdict
 from coach.services import approval_decide, conversation_start, family_message_submit
+from review.models import TranscriptLabel, Verdict
 
 pytestmark = pytest.mark.django_db
 

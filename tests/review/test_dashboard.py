@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from aviator.audit.models import AuditEntry
-from coach.review.dashboard import CHART_HEIGHT, bars
-from coach.review.models import Alert
 from handoff.models import Escalation
+from review.dashboard import CHART_HEIGHT, bars
+from review.models import Alert
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from coach.review.drift import (
+from review.drift import (
     DEFAULT_THRESHOLDS,
     SIGNALS,
     WindowObservations,

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
-from coach.review.models import Alert, TranscriptLabel, Verdict
-from coach.review.monitoring import drift_check, window_observations
-from coach.review.tasks import check_drift
 from handoff.models import Escalation
+from review.models import Alert, TranscriptLabel, Verdict
+from review.monitoring import drift_check, window_observations
+from review.tasks import check_drift
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils.html import escape
 
 from aviator.audit.models import AuditEntry
-from coach.review.models import TranscriptLabel
 from coach.services import conversation_start, family_message_submit
 from handoff.services import escalation_claim
+from review.models import TranscriptLabel
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from coach.models import (
     Role,
     ToolCall,
 )
-from coach.review.models import TranscriptLabel
 from handoff.models import Escalation
+from review.models import TranscriptLabel
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from coach.graph.retention import checkpoints_prune
+from aviator.ops.retention import checkpoints_prune
 
 
 class Command(BaseCommand):

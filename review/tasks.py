@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from coach.review.monitoring import drift_check
+from review.monitoring import drift_check
 
 
 @shared_task(

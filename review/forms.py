@@ -1,9 +1,9 @@
 from django import forms
 
 from coach.models import Phase
-from coach.review.models import Verdict
-from coach.review.transcripts import ReviewFilters
 from handoff.models import Reason
+from review.models import Verdict
+from review.transcripts import ReviewFilters
 
 
 class ReviewFilterForm(forms.Form):

@@ -2,7 +2,7 @@
 
 Pure: plain observations in, the signals that moved beyond their thresholds out. Nothing here
 imports Django, because the settings import the signal names and `parse_drift_thresholds` to
-validate `AVIATOR_DRIFT_THRESHOLDS` at start; `coach.review.monitoring` gathers the observations
+validate `AVIATOR_DRIFT_THRESHOLDS` at start; `review.monitoring` gathers the observations
 from the database and raises the alerts.
 
 Every threshold is an *absolute* change (0.10 means "ten percentage points" for a rate): relative

@@ -37,8 +37,8 @@ from langgraph.checkpoint.base.id import UUID as CheckpointUUID
 
 from coach.graph.checkpointer import get_checkpointer
 from coach.models import TOOL_CALL_UNDERWAY, Approval, ApprovalStatus, Conversation, ToolCall
-from coach.review.models import TranscriptLabel, Verdict
 from handoff.models import OPEN_STATES, Escalation
+from review.models import TranscriptLabel, Verdict
 
 logger = logging.getLogger(__name__)
 

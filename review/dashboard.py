@@ -9,10 +9,10 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 
 from coach.models import Conversation
-from coach.review.models import Alert
-from coach.review.monitoring import questions_before_first_recommendation
 from handoff.models import OPEN_STATES, Escalation, Reason
 from handoff.services import escalation_overdue
+from review.models import Alert
+from review.monitoring import questions_before_first_recommendation
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,16 @@ from aviator.audit.services import audit_record, audit_transcript_view
 from aviator.roles import Role, role_of
 from coach.models import Conversation
 from coach.presenters import conversation_state
-from coach.review.dashboard import dashboard
-from coach.review.forms import LabelForm, ReviewFilterForm
-from coach.review.models import Alert, TranscriptLabel
-from coach.review.transcripts import (
+from coach.selectors import conversation_for_staff
+from review.dashboard import dashboard
+from review.forms import LabelForm, ReviewFilterForm
+from review.models import Alert, TranscriptLabel
+from review.transcripts import (
     conversation_timeline,
     conversations_for_review,
     labelled_cases,
     profile_in_words,
 )
-from coach.selectors import conversation_for_staff
 
 PAGE_SIZE = 50
 

@@ -1,5 +1,5 @@
 """Drift monitoring (issue 7): read each window's domain signals from the database, compare the
-recent window with the baseline (`coach.review.drift`), and raise an `Alert` for every signal that
+recent window with the baseline (`review.drift`), and raise an `Alert` for every signal that
 moved beyond its threshold — on the admin dashboard, to Sentry as a message, and by e-mail to the
 admins, with the numbers and example conversations.
 
@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from aviator.roles import Role
 from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
-from coach.review.drift import SIGNALS, Drift, WindowObservations, compare_windows
-from coach.review.models import Alert, TranscriptLabel, Verdict
 from handoff.models import Escalation
+from review.drift import SIGNALS, Drift, WindowObservations, compare_windows
+from review.models import Alert, TranscriptLabel, Verdict
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class ReviewConfig(AppConfig):
-    name = "coach.review"
+    name = "review"
     label = "review"
     verbose_name = "Transcript review and drift"
