@@ -4,8 +4,10 @@ from typing import Any
 
 from django.db import connection
 
+from aviator.realtime.consumers import Following
 from aviator.roles import display_name
 from aviator.sql import columns, first_row, key, placeholders
+from coach.events import conversation_group
 from coach.models import (
     TOOL_CALL_UNDERWAY,
     Approval,
@@ -167,3 +169,14 @@ def conversation_summary(conversation: Conversation) -> dict[str, Any]:
         "updated": conversation.updated.isoformat().replace("+00:00", "Z"),
         "missing": missing_topics(conversation.profile),
     }
+
+
+def conversation_following(subject: Any, conversation: Conversation) -> Following:
+    """What a socket about `conversation` follows: its events, opening with its state."""
+    state = conversation_state(conversation)
+    return Following(
+        subject=subject,
+        conversation_id=state["id"],
+        group=conversation_group(state["id"]),
+        first_frame={"type": "state", "state": state},
+    )

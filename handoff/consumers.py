@@ -8,7 +8,8 @@ from django.http import Http404
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aviator.audit.services import audit_transcript_view
-from coach.consumers import ConversationGroupConsumer
+from aviator.realtime.consumers import Following, FollowingConsumer
+from coach.presenters import conversation_following
 from handoff.selectors import escalation_for_staff, may_read_transcript
 from handoff.services import HandoffError, escalation_reply
 
@@ -19,13 +20,15 @@ class ReplyFrame(BaseModel):
     text: object
 
 
-class StaffEscalationConsumer(ConversationGroupConsumer):
-    def load(self, user, url_kwargs):
+class StaffEscalationConsumer(FollowingConsumer):
+    """The assignee's live view: follows the escalated conversation; a frame is a reply."""
+
+    def follow(self, user, url_kwargs) -> Following:
         escalation = escalation_for_staff(user=user, escalation_id=url_kwargs["escalation_id"])
         if not may_read_transcript(user=user, escalation=escalation):
             raise Http404("Claim the escalation first.")
         audit_transcript_view(viewer=user, conversation=escalation.conversation, via="live_chat")
-        return escalation, escalation.conversation
+        return conversation_following(escalation, escalation.conversation)
 
     async def receive_json(self, content, **kwargs):
         try:

@@ -1,10 +1,15 @@
 """Reads for the staff side. Every staff access to an escalation goes through these doors."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from aviator.audit.services import audit_transcript_view
 from aviator.roles import Role, role_of
+from coach.models import DecisionTrace
+from coach.presenters import conversation_state
 from handoff.models import OPEN_STATES, Escalation
 
 QUEUE_LABELS = {
@@ -65,6 +70,20 @@ def escalation_for_staff(*, user, escalation_id) -> Escalation:
 def may_read_transcript(*, user, escalation: Escalation) -> bool:
     """The full conversation is for the counselor holding it, and for admins."""
     return escalation.assigned_to_id == user.pk or role_of(user) == Role.ADMIN
+
+
+def escalation_transcript(*, user, escalation: Escalation) -> dict[str, Any] | None:
+    """The escalated conversation as `user` may read it: its state, the coach's decision trace
+    and the counselors' notes, the reading audited; None until it is in their hands."""
+    if not may_read_transcript(user=user, escalation=escalation):
+        return None
+    conversation = escalation.conversation
+    audit_transcript_view(viewer=user, conversation=conversation, via="escalation_page")
+    return {
+        "state": conversation_state(conversation),
+        "traces": DecisionTrace.objects.filter(conversation=conversation),
+        "notes": escalation.notes.select_related("author"),
+    }
 
 
 def escalation_payload(escalation: Escalation) -> dict:

@@ -9,15 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from aviator.accounts.decorators import staff_only
-from aviator.audit.services import audit_transcript_view
 from aviator.roles import display_name
-from coach.models import DecisionTrace
-from coach.presenters import conversation_state
 from handoff.selectors import (
     QUEUE_LABELS,
     escalation_for_staff,
+    escalation_transcript,
     escalations_in_queue,
-    may_read_transcript,
 )
 from handoff.services import (
     HandoffError,
@@ -55,7 +52,7 @@ def inbox(request):
 def escalation_page(request, escalation_id):
     escalation = escalation_for_staff(user=request.user, escalation_id=escalation_id)
     conversation = escalation.conversation
-    may_read = may_read_transcript(user=request.user, escalation=escalation)
+    transcript = escalation_transcript(user=request.user, escalation=escalation)
     context = {
         "escalation": escalation,
         "family_name": display_name(conversation.family),
@@ -63,15 +60,11 @@ def escalation_page(request, escalation_id):
         "counselor_name": display_name(escalation.assigned_to) if escalation.assigned_to else "",
         "packet": escalation.packet,
         "overdue": escalation_overdue(escalation, now=timezone.now()),
-        "may_read": may_read,
+        "may_read": transcript is not None,
         "is_assignee": escalation.assigned_to_id == request.user.pk,
     }
-    if may_read:
-        # The transcript and the trace only once the conversation is in this counselor's hands.
-        audit_transcript_view(viewer=request.user, conversation=conversation, via="escalation_page")
-        context["state"] = conversation_state(conversation)
-        context["traces"] = DecisionTrace.objects.filter(conversation=conversation)
-        context["notes"] = escalation.notes.select_related("author")
+    # The transcript and the trace only once the conversation is in this counselor's hands.
+    context.update(transcript or {})
     return render(request, "handoff/escalation.html", context)
 
 

@@ -8,25 +8,22 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from aviator.accounts.decorators import admin_only
-from aviator.audit.services import audit_record, audit_transcript_view
+from aviator.audit.services import audit_transcript_view
 from aviator.roles import Role, role_of
-from coach.models import Conversation
 from coach.presenters import conversation_state
 from coach.selectors import conversation_for_staff
+from review import services
 from review.dashboard import dashboard
 from review.forms import LabelForm, ReviewFilterForm
-from review.models import Alert, TranscriptLabel
 from review.transcripts import (
     conversation_timeline,
     conversations_for_review,
-    labelled_cases,
     profile_in_words,
 )
 
@@ -74,26 +71,14 @@ def label_add(request, conversation_id):
     if not form.is_valid():
         messages.error(request, "Choose a label (the note is optional).")
         return redirect("review:conversation", conversation_id=conversation.id)
-    with transaction.atomic():
-        label = TranscriptLabel.objects.create(
-            conversation=conversation, author=request.user, **form.cleaned_data
-        )
-        audit_record(
-            action="label.added",
-            target=label,
-            actor=request.user,
-            conversation_id=conversation.id,
-            after={"verdict": label.verdict},
-        )
+    label = services.label_add(conversation=conversation, author=request.user, **form.cleaned_data)
     messages.success(request, f"Labelled “{label.get_verdict_display()}”.")
     return redirect("review:conversation", conversation_id=conversation.id)
 
 
 def _exported_cases(request) -> list[dict]:
-    cases = labelled_cases(verdict=request.GET.get("verdict", ""))
-    for conversation in Conversation.objects.filter(pk__in=[c["conversation"] for c in cases]):
-        audit_transcript_view(viewer=request.user, conversation=conversation, via="export")
-    return cases
+    verdict = request.GET.get("verdict", "")
+    return services.labelled_cases_export(viewer=request.user, verdict=verdict)
 
 
 @admin_only
@@ -133,11 +118,5 @@ def dashboard_page(request):
 @admin_only
 @require_POST
 def alert_acknowledge(request, alert_id):
-    with transaction.atomic():
-        alert = get_object_or_404(Alert.objects.select_for_update(), pk=alert_id)
-        if alert.acknowledged_at is None:
-            alert.acknowledged_at = timezone.now()
-            alert.acknowledged_by = request.user
-            alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-            audit_record(action="alert.acknowledged", target=alert, actor=request.user)
+    services.alert_acknowledge(alert_id=alert_id, by=request.user)
     return redirect("review:dashboard")

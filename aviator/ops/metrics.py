@@ -26,7 +26,7 @@ from prometheus_client.core import (
 from aviator.audit.models import AuditEntry
 from aviator.jsonapi import bearer_token
 from aviator.ops.models import Heartbeat
-from coach.consumers import OPEN_SOCKETS_KEY
+from aviator.realtime.consumers import OPEN_SOCKETS_KEY
 from coach.guard import GUARDRAIL_SIGNALS
 from coach.models import Approval, Conversation, DecisionTrace, ToolCall
 from handoff.models import OPEN_STATES, Escalation

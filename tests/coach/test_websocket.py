@@ -170,7 +170,7 @@ async def test_a_message_over_the_quota_is_refused_on_the_socket(alice_conversat
 async def test_open_sockets_are_counted_for_the_metrics(alice_conversation, family_alice):
     from django.core.cache import cache
 
-    from coach.consumers import OPEN_SOCKETS_KEY
+    from aviator.realtime.consumers import OPEN_SOCKETS_KEY
 
     socket = await open_socket(alice_conversation.id, family_alice)
     await socket.connect()
