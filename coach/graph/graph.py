@@ -1,4 +1,12 @@
-"""Wiring of the coach graph. Nodes live in `nodes`; this module only connects them."""
+"""Wiring of the coach graph: guard → extract → [confirm_overwrite] → gate → ask | search → present
+| tool_failed | escalate, or extract → propose_write when the family asks to save or send the list.
+The nodes live in modules by role (reading, writes, deciding, recommending, handing_over); this
+module only connects them.
+
+Each node returns a partial state update and has no side effects: everything the outside world
+must learn (ledger changes, decision traces, the reply) travels in the state, and the service
+writes it after the turn. Nodes also time themselves for the decision trace (`tracing`).
+"""
 
 from typing import Literal
 
@@ -6,7 +14,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from coach.graph import nodes
+from coach.graph import deciding, handing_over, reading, recommending, writes
 from coach.graph.state import CoachState, approval_of, decision_of, shortlist_of
 from coach.language.base import Intent
 
@@ -40,16 +48,16 @@ def route_after_search(state: CoachState) -> Literal["present", "tool_failed"]:
 
 def build_coach_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
     builder = StateGraph(CoachState)
-    builder.add_node("guard", nodes.guard)
-    builder.add_node("extract", nodes.extract)
-    builder.add_node("confirm_overwrite", nodes.confirm_overwrite)
-    builder.add_node("propose_write", nodes.propose_write)
-    builder.add_node("gate", nodes.gate)
-    builder.add_node("ask", nodes.ask)
-    builder.add_node("search", nodes.search)
-    builder.add_node("present", nodes.present)
-    builder.add_node("tool_failed", nodes.tool_failed)
-    builder.add_node("escalate", nodes.escalate)
+    builder.add_node("guard", reading.guard)
+    builder.add_node("extract", reading.extract)
+    builder.add_node("confirm_overwrite", writes.confirm_overwrite)
+    builder.add_node("propose_write", writes.propose_write)
+    builder.add_node("gate", deciding.gate)
+    builder.add_node("ask", deciding.ask)
+    builder.add_node("search", recommending.search)
+    builder.add_node("present", recommending.present)
+    builder.add_node("tool_failed", handing_over.tool_failed)
+    builder.add_node("escalate", handing_over.escalate)
     builder.add_edge(START, "guard")
     builder.add_edge("guard", "extract")
     builder.add_conditional_edges(

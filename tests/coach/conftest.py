@@ -1,6 +1,6 @@
 import pytest
 
-from coach.graph import nodes, runner
+from coach.graph import deciding, runner
 from coach.services import conversation_start, family_message_submit
 
 
@@ -40,6 +40,6 @@ def failing_gate(monkeypatch, fresh_graph):
     def explode(state, config=None):
         raise Boom("the coach fell over")
 
-    monkeypatch.setattr(nodes, "gate", explode)
+    monkeypatch.setattr(deciding, "gate", explode)
     runner._compiled.clear()
     return monkeypatch
