@@ -9,10 +9,10 @@ from coach.graph.context import language_model_from_config
 from coach.graph.state import CoachState, TranscriptEntry
 from coach.graph.tracing import trace_entry, traced
 from coach.language.base import ExtractedFact, Intent, Interpretation
+from coach.language.intents import MAX_NAMED_COLLEGES
 from coach.language.phrasing import (
     confirmation_answers,
 )
-from coach.language.rules import MAX_NAMED_COLLEGES
 from coach.ledger import (
     hold_confirmed_overwrites,
     hold_conflicts,

@@ -8,7 +8,6 @@ Values are checked against the same rule book as any chat model's output
 (`coach.profile.validate_slot_value`); impossible ones come back as rejections, never as facts.
 """
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,33 @@ from coach.language.academics import (
     says_test_optional,
 )
 from coach.language.base import ExtractedFact, Intent, Interpretation, RejectedValue
+from coach.language.clauses import matches_any
+from coach.language.intents import (
+    COLLEGE_WORDS,
+    CORRECTION_MARKERS,
+    DECLINE,
+    EMAIL_LIST_CUE,
+    FOREIGN_WORDS,
+    GREETING_CUE,
+    JUST_SHOW,
+    NEGATED_PLACE,
+    NEGATED_VALUE,
+    NO_PREFERENCE,
+    REQUEST,
+    SAVE_LIST_CUE,
+    WIDEN_FOR_PROFIT,
+    WIDEN_TWO_YEAR,
+    blanked,
+    is_gibberish,
+    mostly_other_script,
+    named_colleges,
+)
+from coach.language.majors import (
+    SELF_DESCRIPTION_CHARS,
+    SHORT_ANSWER_WORDS,
+    WRITER_IS_OTHER,
+    read_majors,
+)
 from coach.language.money import (
     BUDGET_ANY,
     BUDGET_CUES,
@@ -34,378 +60,9 @@ from coach.language.money import (
 )
 from coach.language.places import ANYWHERE, ANYWHERE_WISH, place_mentions, read_places
 from coach.language.posts import segment
+from coach.language.preferences import read_setting, read_size
 from coach.language.spelling import corrected_spelling
-from coach.language.vocabulary import MAJOR_PHRASES, REGIONS, STATE_NAMES
 from coach.profile import SlotValueError, validate_slot_value
-
-# --- Small helpers -----------------------------------------------------------------------------
-
-
-def _any(patterns: str, text: str) -> bool:
-    return re.search(patterns, text) is not None
-
-
-# A full stop ends a clause; the dot inside "B.Arch" or "3.5" does not.
-_CLAUSE_BREAK = re.compile(r"(?:[,;!?\n()]|\.(?![a-z0-9])| but )+")
-
-
-def _clause_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each clause of `text`, without the spaces around it."""
-    spans, position = [], 0
-    for end in [*(m.start() for m in _CLAUSE_BREAK.finditer(text)), len(text)]:
-        clause = text[position:end]
-        if clause.strip():
-            start = position + len(clause) - len(clause.lstrip())
-            spans.append((start, start + len(clause.strip())))
-        position = end
-        if end < len(text):
-            clause_break = _CLAUSE_BREAK.match(text, end)
-            assert clause_break is not None  # the split found a break at `end`
-            position = clause_break.end()
-    return spans
-
-
-# --- Majors, size, setting -------------------------------------------------------------------
-
-_UNDECIDED = (
-    r"\bundecided\b|\bundeclared\b|\bnot sure what (?:to study|to major in|major|she wants|he wants|they want)"
-    r"|\b(?:isn't|is not|aren't|not) sure (?:what|which) (?:to study|major|field)"
-    r"|\b(?:doesn't|does not|don't|do not) know (?:what|which) (?:\w+ ){0,3}?(?:to study|major|field|wants? to study)"
-    r"|\bno idea what (?:to study|major)|\bhasn't decided\b|\bhas not decided\b|\bstill exploring\b"
-    r"|\b(?:no (?:clue|idea)|zero (?:clue|idea)|not a clue|not sure|idk|don't know|do not know)\b"
-    r"[^.;]{0,20}\b(?:major|study|studying)\b"
-    r"|\bopen to any major\b"
-)
-_STUDY_CUE = (
-    r"\b(stud(y|ies|ying)|major|majoring|degree|program|wants? to be|interested in|into|loves?|"
-    r"(?:wanna|want to|wants to|going to|gonna|would like to|like to) do|"
-    r"apply|applying|applied|leaning|between|"
-    r"passion|pursue|career in|field|track|focus)\b"
-    # "I want to go OOS for film": going somewhere for a subject.
-    r"|\b(?:go|going|head|heading|schools?|colleges?|programs?)\b[^.,;]{0,20}\bfor\b"
-)
-# Everyday words that also mean other things: they name a major only with a study cue nearby,
-# when the major was asked, or standing alone as a short clause ("Psychology, GPA 3.1").
-_WEAK_MAJOR_WORDS = re.compile(
-    r"^(education|history|writing|management|medical|medicine|design|english|health|"
-    r"communications?|doctor|art|arts|film|music|math|computers?|languages?|recreation|fitness)$"
-)
-# Words that are also who the student is ("Chinese American", "Spanish-speaking"): a major only
-# right after a study cue ("majoring in Spanish") or right before "major" ("a French major").
-_HERITAGE_WORDS = re.compile(r"^(spanish|french|german|chinese|japanese|korean|arabic|italian)$")
-_CUE_RIGHT_BEFORE = re.compile(
-    r"\b(?:stud(?:y|ies|ying)|major(?:ing)?(?: in)?|minor(?:ing)? in|degree in|interested in|into|"
-    r"loves?|passion for|pursue|pursuing|career in|focus on|go into|going into|teach|teaching)\s+$"
-)
-_CUE_RIGHT_AFTER = re.compile(r"^\s*(?:major|majors|degree|program|studies|minor|school)\b")
-# "My dad is an engineer" says nothing about what the student will study.
-_RELATIVE_AT_WORK = re.compile(
-    r"(?<!like )(?<!like his )(?<!like her )(?<!like my )(?:\b(?:mom|dad|mother|father|parents?|sister|brother|aunt|uncle|husband|wife|siblings?|"
-    r"cousins?|grand(?:ma|pa|mother|father|parents?))|\b(?:our|my|his|her) (?:oldest|older|eldest|"
-    r"middle|younger)(?: one| son| daughter| kid| child)?)(?:'s)?\b[^.;,]{0,25}"
-    r"\b(?:is|are|was|were|works?|worked|went|goes|attends?|attended|studied|studies|majored|'s)\b"
-    r"|\b(?:mom|dad|mother|father)'s an?\b"
-)
-# Someone writing for a student who is not their child: their own home and wishes are not the
-# student's.
-_WRITER_IS_OTHER = (
-    r"\bmy (?:grand(?:son|daughter|child|kid)s?|niece|nephew|students?|client|mentee)\b"
-    r"|\bcounselor here\b|\bi'?m an? (?:school |guidance |college |independent )?counselor\b"
-    r"|\bon behalf of\b|\bhelping (?:my )?(?:an? )?(?:grand\w+|student|niece|nephew|neighbor)\b"
-    r"|\bmy step-?(?:son|daughter|kid|child)\b"
-)
-_NOT_THE_MAJOR_BEFORE = re.compile(
-    r"\b(?:not|n't|never|no longer)\b[^.;,]{0,15}\b(?:want|wants|interested|into|like|likes|be)\b"
-    r"[^.;,]{0,12}$"
-)
-_WORKPLACE_AFTER = re.compile(r"^\s+(?:clinic|hospital|office|shop|store|practice|firm|company)\b")
-# Past this many characters, a message describes the student rather than answering a question.
-SELF_DESCRIPTION_CHARS = 160
-# Up to this many words, a message answering a question is read as the answer.
-SHORT_ANSWER_WORDS = 12
-_ALTERNATIVE_BEFORE = re.compile(
-    r"\b(?:also|maybe|or|backup|second choice|alternatively|considering)\b[^.;]{0,25}$"
-)
-_CAREER_WORDS = re.compile(
-    r"vet|vets|veterinarian|doctor|physician|lawyer|attorney|teacher|dentist|pharmacist|"
-    r"(?:physical|occupational) therapist|police|engineer|engineers|accountant|entrepreneur"
-)
-_COMPILED_MAJORS = [(re.compile(rf"\b(?:{pattern})\b"), field) for pattern, field in MAJOR_PHRASES]
-
-
-def read_majors(lowered: str, *, strict: bool) -> list[str]:
-    """The fields of study `lowered` names, first mentioned first ("Economics / Finance" →
-    social_sciences, business). `strict`: free text, where everyday words need a study cue; a
-    labelled field or an answer to the major question is read as it is."""
-    # "Undecided (leaning psych)" is undecided; "wants business ... or apply undeclared?" is not.
-    found: list[tuple[int, int, str]] = [
-        (match.start(), match.end(), "undecided") for match in re.finditer(_UNDECIDED, lowered)
-    ][:1]
-    spans = _clause_spans(lowered)
-    starts = [start for start, _ in spans]
-    # Each pattern runs once over the whole text; a match counts within its own clause.
-    for pattern, field_key in _COMPILED_MAJORS:
-        for match in pattern.finditer(lowered):
-            index = bisect.bisect_right(starts, match.start()) - 1
-            if index < 0 or match.end() > spans[index][1]:
-                continue
-            start, end = spans[index]
-            clause = lowered[start:end]
-            if strict and _RELATIVE_AT_WORK.search(clause):
-                continue
-            word = match.group(0).strip()
-            adjacent_cue = _CUE_RIGHT_BEFORE.search(
-                lowered[start : match.start()]
-            ) or _CUE_RIGHT_AFTER.match(lowered[match.end() : end])
-            if _HERITAGE_WORDS.match(word) and not (adjacent_cue or not strict):
-                continue
-            if _NOT_THE_MAJOR_BEFORE.search(
-                lowered[max(start, match.start() - 30) : match.start()]
-            ):
-                continue  # "she does NOT want to be a vet"
-            if _WORKPLACE_AFTER.match(lowered[match.end() : end]):
-                continue  # "works at a veterinary clinic"
-            clause_has_cue = _any(_STUDY_CUE, clause) or len(clause.split()) <= 3
-            if strict and _WEAK_MAJOR_WORDS.match(word) and not (clause_has_cue or adjacent_cue):
-                continue
-            found.append((match.start(), match.end(), field_key))
-    # The longest phrase at a place wins: "biomedical engineering" is not "medical".
-    found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
-    if found and found[0][2] == "undecided":
-        return ["undecided"]
-    kept: list[tuple[int, int, str]] = []
-    covered_until = -1
-    for start, end, field_key in found:
-        if start >= covered_until:
-            kept.append((start, end, field_key))
-            covered_until = end
-
-    # A field of study named outright outranks a career ("wants to be a vet, so Animal Science"),
-    # unless it is named as the other option ("an engineer, but also considering chemistry").
-    def rank(item: tuple[int, int, str]) -> int:
-        if _CAREER_WORDS.fullmatch(lowered[item[0] : item[1]]):
-            return 1
-        return 2 if _ALTERNATIVE_BEFORE.search(lowered[max(0, item[0] - 40) : item[0]]) else 0
-
-    kept.sort(key=rank)
-    fields: list[str] = []
-    for _, _, field_key in kept:
-        if field_key not in fields:
-            fields.append(field_key)
-    return fields
-
-
-_SIZE_WORDS = {
-    "small": "small",
-    "tiny": "small",
-    "little": "small",
-    "intimate": "small",
-    "medium": "medium",
-    "mid-sized": "medium",
-    "midsize": "medium",
-    "mid-size": "medium",
-    "medium-sized": "medium",
-    "large": "large",
-    "big": "large",
-    "huge": "large",
-}
-_SIZE_NOUN = (
-    r"\s+(?:liberal arts\s+|public\s+|private\s+|state\s+)?(?:college|university|campus|uni)s?\b"
-)
-# "a small school" is a wish only with wish words: "tiny public school" is often their own.
-_SCHOOL_SIZE_WISH = (
-    r"\b(?:want|wants|prefer|prefers|looking for|would like|rather|like|likes|love|loves|hoping for|"
-    r"interested in|open to|considering|dream)\b[^.;]{0,30}\b{word}\s+(?:\w+\s+)?schools?\b"
-)
-_SETTING_WORDS = {
-    "city": "city",
-    "urban": "city",
-    "big city": "city",
-    "downtown": "city",
-    "suburb": "suburb",
-    "suburbs": "suburb",
-    "suburban": "suburb",
-    "town": "town",
-    "college town": "town",
-    "small town": "town",
-    "rural": "rural",
-    "countryside": "rural",
-    "country": "rural",
-}
-
-
-_ANY_SIZE_WORD = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in _SIZE_WORDS) + r")\b")
-_ANY_SETTING_WORD = re.compile(
-    r"\b(?:" + "|".join(re.escape(word) for word in _SETTING_WORDS) + r")\b"
-)
-
-
-def _size(lowered: str, *, asked: bool) -> str | None:
-    if not _ANY_SIZE_WORD.search(lowered):
-        return None
-    for word, size in _SIZE_WORDS.items():
-        if re.search(rf"\b{re.escape(word)}{_SIZE_NOUN}", lowered) or re.search(
-            _SCHOOL_SIZE_WISH.replace("{word}", re.escape(word)), lowered
-        ):
-            return size
-    if asked:
-        for word, size in _SIZE_WORDS.items():
-            if re.search(rf"\b{re.escape(word)}\b", lowered):
-                return size
-    return None
-
-
-def _setting(lowered: str, *, asked: bool) -> str | None:
-    if not _ANY_SETTING_WORD.search(lowered):
-        return None
-    for word in sorted(_SETTING_WORDS, key=len, reverse=True):
-        noun = r"\s+(?:campus|setting|school|college|area|environment)"
-        if re.search(rf"\b(?:in an?|an?)\s+{re.escape(word)}(?:{noun})?\b", lowered) or re.search(
-            rf"\b{re.escape(word)}{noun}\b", lowered
-        ):
-            return _SETTING_WORDS[word]
-    if asked:
-        for word in sorted(_SETTING_WORDS, key=len, reverse=True):
-            if re.search(rf"\b{re.escape(word)}\b", lowered):
-                return _SETTING_WORDS[word]
-    return None
-
-
-# --- Intents -----------------------------------------------------------------------------------
-
-_JUST_SHOW = (
-    r"\bjust (?:give|show|send|list)\b[^.?!]{0,25}\b(?:list|schools|colleges|options|results|recommendations)\b"
-    r"|\bskip (?:the|these|your) questions\b|\benough questions\b|\bstop asking\b"
-    r"|\bshow me (?:the )?(?:schools|colleges|list|options)(?: now| already)?\b"
-    r"|\b(?:give|show) me (?:some )?(?:schools|colleges) (?:now|already)\b"
-)
-_SAVE_LIST = (
-    r"\b(?:save|keep|bookmark)\b[^.?!]{0,20}\b(?:list|them|these|those|colleges|schools)\b"
-    r"|\badd (?:them|these|those|the colleges|the schools)\b[^.?!]{0,12}\bmy list\b"
-)
-_EMAIL_LIST = (
-    r"\b(?:e-?mail|send)\b[^.?!]{0,20}\b(?:list|them|these|those|colleges|schools|it)\b"
-    r"[^.?!]{0,20}\b(?:e-?mail|inbox)\b"
-    r"|\be-?mail (?:me|us)\b[^.?!]{0,25}\b(?:list|them|these|those|colleges|schools)\b"
-)
-_REQUEST = (
-    r"^\s*(?:please |can you |could you |would you )?(?:write|tell|make|create|give|translate|"
-    r"summari[sz]e|draw|compose|code|recommend|suggest|order|book|play|sing)\b"
-)
-_COLLEGE_WORDS = (
-    r"\b(college|colleges|school|schools|university|universities|major|gpa|sat|act|admission|"
-    r"admissions|tuition|financial aid|aid|scholarship|degree|campus|apply|application|study|"
-    r"studying|counselor|coach|list|recommend|cost|price|budget|state|states|you need|information|"
-    r"fafsa|css profile|early decision|early action|regular decision|deadlines?|waitlist|"
-    r"common app|transcripts?|recommendation letters?)\b"
-)
-_FOREIGN_WORDS = (
-    r"\b(hola|gracias|quiero|universidad|hijo|hija|estudiar|necesito|por favor|bonjour|merci|"
-    r"je voudrais|nous|université|ich|nicht|und|danke|obrigado|ciao|grazie)\b"
-)
-_GREETING = r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|greetings|howdy)\b"
-_DECLINE = (
-    r"\b(prefer not to say|rather not( say)?|skip|pass|not sure|unsure|don't know|do not know|"
-    r"no idea|dunno|not applicable|n/a|no comment|private|personal|none of your business)\b"
-)
-_NO_PREFERENCE = (
-    r"\b(no preference|doesn't matter|does not matter|don't care|do not care|either|any|"
-    r"whatever|not picky|open to anything|anything|no strong preference|all good)\b"
-)
-_CORRECTION_MARKERS = (
-    r"\b(actually|sorry|oops|i meant|correction|mistake|typo|not\s+\$?\d|now|instead|"
-    r"update|updated|changed|went up|went down|retook|new score)"
-)
-_NEGATED_VALUE = re.compile(
-    r"\b(?:not|instead of|rather than)\s+(?:the\s+|an?\s+)?\$?\d[\d,.]*\s*(?:k|thousand|grand)?\b"
-)
-# "Oregon, not Washington" and "Michigan instead of Ohio": the place taken back.
-_NEGATED_PLACE = re.compile(
-    r"\b(?:not|instead of|rather than)\s+(?:in\s+)?(?:"
-    + "|".join(re.escape(name) for name in sorted({*STATE_NAMES, *REGIONS}, key=len, reverse=True))
-    + r")\b"
-)
-
-
-def _blank(match: re.Match[str]) -> str:
-    return " " * len(match.group(0))
-
-
-def _is_gibberish(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return True
-    words = re.findall(r"[a-zA-Z]+", text)
-    if not words:
-        return False  # another script; other_language covers it
-    vowelless = [w for w in words if len(w) > 3 and not re.search(r"[aeiouy]", w.lower())]
-    long_runs = [w for w in words if len(w) > 14]
-    return (len(vowelless) + len(long_runs)) / len(words) >= 0.5
-
-
-def _mostly_other_script(text: str) -> bool:
-    if text.isascii():
-        return False
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(not c.isascii() for c in letters) / len(letters) > 0.3
-
-
-# --- Scope: what the family asks the list to include ------------------------------------------
-
-_WIDEN_TWO_YEAR = (
-    r"\b(?:consider|considering|open to|include|including|interested in|looking at|look at|want|"
-    r"wants|start at|starting at|begin at|show me|what about|how about|fine with|ok with|okay with|"
-    r"thinking about|maybe|or)\b[^.;!?]{0,30}\b(?:community colleges?|two[- ]year|2[- ]year|"
-    r"junior colleges?|associate(?:'s)? degrees?|certificate programs?|trade schools?|"
-    r"vocational|technical colleges?)"
-)
-_WIDEN_FOR_PROFIT = (
-    r"\bfor[- ]profit\b[^.;!?]{0,25}\b(?:fine|ok|okay|too|as well|included?)\b"
-    r"|\b(?:include|including|open to|consider)\b[^.;!?]{0,15}\bfor[- ]profit"
-)
-
-
-# Colleges the family names ("Ohio State", "University of Michigan", "Miami Dade College"): the
-# search resolves them against the catalog and includes them whatever the default scope.
-_NAME_WORD = r"[A-Z][\w&.'-]*"
-_COLLEGE_NAME = re.compile(
-    rf"\bUniversity of {_NAME_WORD}(?:\s(?:at\s)?{_NAME_WORD}){{0,3}}"
-    rf"|\b{_NAME_WORD}(?:\s{_NAME_WORD}){{0,3}}\s(?:University|College|State|Tech|Institute)"
-    rf"(?:\sof\s{_NAME_WORD}(?:\s{_NAME_WORD}){{0,2}})?\b"
-)
-# Capitalized words that start a sentence rather than a name ("Maybe Ohio State", "Does Iowa State").
-_NOT_A_NAME_START = re.compile(
-    r"^(?:The|A|An|My|Our|His|Her|Their|Which|What|Is|And|Or|At|To|In|Maybe|Does|Do|Did|Was|Are|"
-    r"Should|Could|Would|Can|Will|How|Why|When|Where|Who|Also|But|So|Like|Love|Loves|Chance|Me|"
-    r"For|Got|Into|Accepted|Rejected|Waitlisted|Deferred|Applied|Applying|Visited|Visit|Thinking|"
-    r"About|Considering|Both|Either|Hi|Hello|Hey|Yes|No|If|Then|Than|Even|Only|Just|Not|Plus)\s"
-)
-# "We do NOT want anything like DeVry University": a college named to be avoided.
-_NAMED_TO_AVOID = re.compile(
-    r"\b(?:not|n't|never|no|avoid|avoiding|anything but|except|nothing like)\b[^.;!?]{0,30}$"
-)
-MAX_NAMED_COLLEGES = 5
-
-
-def named_colleges(original: str) -> tuple[str, ...]:
-    names: list[str] = []
-    for match in _COLLEGE_NAME.finditer(original):
-        name = match.group(0)
-        while _NOT_A_NAME_START.match(name):
-            name = _NOT_A_NAME_START.sub("", name, count=1)
-        name = name.strip()
-        if _NAMED_TO_AVOID.search(original[max(0, match.start() - 40) : match.start()].lower()):
-            continue
-        if "University of" in name:
-            name = name[name.index("University of") :]
-        before = original[max(0, match.start() - 12) : match.start()].lower()
-        # "we live in New York State" is a place.
-        if name.endswith(" State") and re.search(r"\b(?:in|from|of)\s+(?:the\s+)?$", before):
-            continue
-        if len(name.split()) >= 2 and name not in names:
-            names.append(name)
-    return tuple(names[:MAX_NAMED_COLLEGES])
-
 
 # --- The reading -------------------------------------------------------------------------------
 
@@ -498,7 +155,7 @@ def _read_money(
             reading.offer("income", amount.as_income(), amount.clause, detail=amount.bracket)
         else:
             reading.offer("budget", amount.as_budget(), amount.clause, detail=amount.bracket)
-    if _any(BUDGET_ANY, text):
+    if matches_any(BUDGET_ANY, text):
         reading.offer("budget", "any", "no budget limit")
     if only != "budget" and (low_income := LOW_INCOME.search(text)):
         # "Low income" places the family in the lowest price bracket; it is read, not said.
@@ -599,15 +256,15 @@ def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Int
     fields_text = "\n".join(f"{label}: {value}".lower() for _, label, value in segmented.fields)
     everything = f"{lowered}\n{fields_text}".strip()
 
-    if _any(_CORRECTION_MARKERS, lowered):
+    if matches_any(CORRECTION_MARKERS, lowered):
         intents.add(Intent.CORRECTION)
     # "the budget is 22k, not 18k": the negated value is what the family is taking back.
     # Blanked to the same length, so positions in `readable` are positions in the original.
-    readable = _NEGATED_PLACE.sub(_blank, _NEGATED_VALUE.sub(_blank, lowered))
+    readable = NEGATED_PLACE.sub(blanked, NEGATED_VALUE.sub(blanked, lowered))
 
     # Scores come first so that their numbers are not mistaken for money; a sibling's grades
     # ("my sister had a 3.98 and a 35 ACT") are no facts about the student.
-    own_grades = _SIBLING_SENTENCE.sub(_blank, readable)
+    own_grades = _SIBLING_SENTENCE.sub(blanked, readable)
     scores = read_scores(own_grades)
     for score in scores:
         reading.offer(score.slot, score.value, score.raw)
@@ -657,7 +314,7 @@ def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Int
         home_known=profile.get("home_state"),
         self_description=self_description and "location" not in asked_set,
         describes_student=any(reading.has(slot) for slot in ("gpa", "sat", "act", "major")),
-        writer_is_other=_any(_WRITER_IS_OTHER, readable),
+        writer_is_other=matches_any(WRITER_IS_OTHER, readable),
     )
     if places.home:
         reading.offer("home_state", places.home, "home state")
@@ -665,48 +322,48 @@ def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Int
         wanted = list(places.wanted)
         before = profile.get("states")
         # "Add Pennsylvania and Michigan too": more places, not other places.
-        if isinstance(before, list) and _any(_ADDING_PLACES, readable):
+        if isinstance(before, list) and matches_any(_ADDING_PLACES, readable):
             wanted = [*before, *(code for code in wanted if code not in before)]
         reading.offer("states", wanted, "places")
     if places.inferred_home:
         reading.offer("home_state", places.inferred_home, "stay in", 0.6, "inferred")
 
-    size = _size(readable, asked="size" in asked_set)
+    size = read_size(readable, asked="size" in asked_set)
     if size:
         reading.offer("size", size, size)
-    setting = _setting(readable, asked="setting" in asked_set)
+    setting = read_setting(readable, asked="setting" in asked_set)
     if setting:
         reading.offer("setting", setting, setting)
 
     scope = set()
-    if _any(_WIDEN_TWO_YEAR, readable):
+    if matches_any(WIDEN_TWO_YEAR, readable):
         scope.add("two_year")
-    if _any(_WIDEN_FOR_PROFIT, readable):
+    if matches_any(WIDEN_FOR_PROFIT, readable):
         scope.add("for_profit")
 
     # Intents. Crisis, requests for a person and manipulation are the guard's (coach.guard).
     signals = guard_signals(readable)
-    if _any(_JUST_SHOW, readable):
+    if matches_any(JUST_SHOW, readable):
         intents.add(Intent.JUST_SHOW_ME)
-    if _any(_EMAIL_LIST, readable):
+    if matches_any(EMAIL_LIST_CUE, readable):
         intents.add(Intent.EMAIL_LIST)
-    elif _any(_SAVE_LIST, readable):
+    elif matches_any(SAVE_LIST_CUE, readable):
         intents.add(Intent.SAVE_LIST)
-    if _any(_GREETING, readable):
+    if matches_any(GREETING_CUE, readable):
         intents.add(Intent.GREETING)
-    if _any(_FOREIGN_WORDS, readable) or _mostly_other_script(original):
+    if matches_any(FOREIGN_WORDS, readable) or mostly_other_script(original):
         intents.add(Intent.OTHER_LANGUAGE)
     facts = reading.facts
-    is_question = readable.rstrip().endswith("?") or _any(
+    is_question = readable.rstrip().endswith("?") or matches_any(
         r"^\s*(what|why|how|who|where|when|which|can you|could you|do you|are you|is it|will you)\b",
         readable,
     )
     if is_question and not facts and not signals and Intent.OTHER_LANGUAGE not in intents:
-        intents.add(Intent.QUESTION if _any(_COLLEGE_WORDS, readable) else Intent.OFF_TOPIC)
+        intents.add(Intent.QUESTION if matches_any(COLLEGE_WORDS, readable) else Intent.OFF_TOPIC)
     # A request for something else entirely ("write a function", "tell me a joke") is out of lane
     # too: it gets the redirect, not "I didn't catch that".
-    is_request = _any(_REQUEST, readable)
-    if is_request and not facts and not signals and not _any(_COLLEGE_WORDS, readable):
+    is_request = matches_any(REQUEST, readable)
+    if is_request and not facts and not signals and not matches_any(COLLEGE_WORDS, readable):
         intents.add(Intent.OFF_TOPIC)
 
     # What the family says about the topic just asked, when it names no value.
@@ -717,7 +374,9 @@ def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Int
     for topic in asked if answer_like else ():
         if _topic_found(topic, found_slots):
             continue
-        if _any(_NO_PREFERENCE, readable) or (topic == "location" and _any(ANYWHERE, readable)):
+        if matches_any(NO_PREFERENCE, readable) or (
+            topic == "location" and matches_any(ANYWHERE, readable)
+        ):
             no_preference = {
                 "budget": "any",
                 "location": "any",
@@ -729,12 +388,12 @@ def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Int
                 slot = "states" if topic == "location" else topic
                 reading.offer(slot, no_preference[topic], "no preference")
                 continue
-        if _any(_DECLINE, readable):
+        if matches_any(DECLINE, readable):
             if topic == "major":
                 reading.offer("major", "undecided", "not sure")
             else:
                 declined.add(topic)
-    if "location" not in asked_set and _any(ANYWHERE_WISH, readable):
+    if "location" not in asked_set and matches_any(ANYWHERE_WISH, readable):
         reading.offer("states", "any", "anywhere")
 
     facts = reading.facts
@@ -747,7 +406,7 @@ def read_message(text: str, *, asked: list[str], profile: dict[str, Any]) -> Int
         and not (intents - {Intent.CORRECTION})
     ):
         intents.add(Intent.UNPARSED)
-    if Intent.UNPARSED in intents and _is_gibberish(original):
+    if Intent.UNPARSED in intents and is_gibberish(original):
         intents.add("gibberish")
     return Interpretation(
         facts=tuple(facts),
