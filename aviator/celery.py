@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, task_prerun, worker_process_shutdown
+from celery.signals import before_task_publish, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aviator.settings")
 
@@ -39,11 +39,3 @@ def _start_task_with_a_log_context_of_its_own(task_id=None, task=None, **kwargs)
     if request_id:  # beat's jobs were enqueued by no request
         fields["request_id"] = request_id
     log_context.set(fields)
-
-
-@worker_process_shutdown.connect
-def _send_the_last_live_events(**kwargs):
-    # A prefork child leaves through os._exit, which skips the atexit flush.
-    from coach.events import flush_events
-
-    flush_events()

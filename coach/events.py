@@ -21,6 +21,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync
+from celery.signals import worker_process_shutdown
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 
@@ -79,6 +80,12 @@ async def _sent() -> None:
 
 
 atexit.register(flush_events)
+
+
+@worker_process_shutdown.connect
+def _send_the_last_live_events(**kwargs) -> None:
+    # A prefork child leaves through os._exit, which skips the atexit flush.
+    flush_events()
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
