@@ -58,7 +58,8 @@ from coach.language.money import (
     money_slot,
     money_slot_by_words,
 )
-from coach.language.places import ANYWHERE, ANYWHERE_WISH, place_mentions, read_places
+from coach.language.place_mentions import ANYWHERE, ANYWHERE_WISH, place_mentions
+from coach.language.places import read_places
 from coach.language.posts import segment
 from coach.language.preferences import read_setting, read_size
 from coach.language.spelling import corrected_spelling
