@@ -17,7 +17,7 @@ from django.db import transaction
 from coach.catalog.list_review import list_quality
 from coach.catalog.selectors import catalog_records
 from coach.graph.checkpointer import get_checkpointer
-from coach.models import Conversation, DecisionTrace, Phase, ToolCallStatus
+from coach.models import Conversation, DecisionTrace, Message, Phase, Role, ToolCallStatus
 from coach.profile import REQUIRED_TOPICS, SLOT_TOPIC
 from coach.services import conversation_start, family_message_submit
 from coach.tool_calls import tool_call_run
@@ -61,6 +61,10 @@ def _same(expected: Any, actual: Any) -> bool:
     return expected == actual
 
 
+def _last_coach_message(conversation: Conversation) -> Message:
+    return conversation.messages.filter(role=Role.COACH).latest("seq")
+
+
 def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
     result = PersonaResult(persona["id"], persona.get("kind", ""))
     expect = persona.get("expect", {})
@@ -74,7 +78,7 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
         if script:
             text = script.pop(0)
         else:
-            last = conversation.messages.filter(role="coach").latest("seq")
+            last = _last_coach_message(conversation)
             asks = list(last.asks)
             if not asks or conversation.phase == Phase.ESCALATED:
                 break
@@ -88,7 +92,7 @@ def run_persona(persona: dict[str, Any], *, family) -> PersonaResult:
         run_tool_calls_in_process(conversation)
         sent += 1
         conversation.refresh_from_db()
-        reply = conversation.messages.filter(role="coach").latest("seq")
+        reply = _last_coach_message(conversation)
         # A reply written before the family's scripted follow-up arrived cannot know what the
         # follow-up will say: asks count as redundant once the whole script is sent.
         for topic in reply.asks if not script else ():
@@ -211,7 +215,7 @@ def run_post(post: dict[str, Any], *, family) -> PostResult:
             result.missed[label] = expected
         else:
             result.wrong[label] = (expected, stored)
-    reply = conversation.messages.filter(role="coach").latest("seq")
+    reply = _last_coach_message(conversation)
     given = post.get("given") or topics_given(post["labels"])
     result.re_asked = [topic for topic in reply.asks if topic in given]
     return result
