@@ -10,9 +10,11 @@ the per-conversation lock and "answer what is unanswered" make every delivery af
 no-op, so no message is answered twice.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -74,11 +76,7 @@ def family_message_take(*, conversation: Conversation, family, text: object) -> 
 def turn_dispatch(*, conversation_id) -> bool:
     """Send the conversation's turn to the `turns` queue; whether the broker took it."""
     if settings.TURNS_INLINE:
-        # The very task a worker runs, applied here; found by name, like the queued send (the
-        # tasks module imports this one, never the other way round), once the task modules are
-        # imported as a worker imports them at start.
-        celery_app.loader.import_default_modules()
-        celery_app.tasks[TURN_TASK].apply(args=(str(conversation_id),))
+        _turn_task().apply(args=(str(conversation_id),))
         return True
     try:
         inject_broker_faults(settings.COACH_FAULTS)
@@ -87,6 +85,15 @@ def turn_dispatch(*, conversation_id) -> bool:
         logger.warning("could not queue the turn of %s; the sweep will", conversation_id)
         return False
     return True
+
+
+@functools.cache
+def _turn_task() -> Any:
+    """The very task a worker runs, for the inline mode: found by name, like the queued send (the
+    tasks module imports this one, never the other way round), once the task modules are imported
+    as a worker imports them at start (once: importing them again costs milliseconds)."""
+    celery_app.loader.import_default_modules()
+    return celery_app.tasks[TURN_TASK]
 
 
 def turn_queue_depth() -> int:
