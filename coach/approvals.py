@@ -20,6 +20,7 @@ from aviator.audit.services import audit_record
 from aviator.celery import app as celery_app
 from aviator.errors import Refused
 from coach.catalog.models import College
+from coach.escalations import open_escalation_of
 from coach.graph.runner import resume_coach_turn
 from coach.models import (
     Approval,
@@ -32,7 +33,6 @@ from coach.models import (
 )
 from coach.outcomes import outcome_apply
 from coach.transcript import conversation_locked
-from handoff.opening import open_escalation_of
 
 logger = logging.getLogger(__name__)
 

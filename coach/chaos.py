@@ -29,6 +29,7 @@ from coach.models import (
     TOOL_CALL_UNDERWAY,
     Conversation,
     DecisionTrace,
+    Escalation,
     ProfileFact,
     Shortlist,
     ToolCall,
@@ -36,7 +37,6 @@ from coach.models import (
 )
 from coach.tasks import STALE_AFTER, TOOL_TASK_OPTIONS, TRANSIENT_ERRORS
 from coach.tool_calls import tool_calls_resend_stale
-from handoff.models import Escalation
 
 MAX_MESSAGES = 14
 # A transient tool error is retried this many times in all before the call fails for good.

@@ -4,11 +4,11 @@ tool call or approval the graph now waits for; with the escalation or shortlist 
 from typing import Any
 
 from aviator.audit.services import audit_record, audit_record_each
+from coach.escalations import escalation_open
 from coach.graph.runner import TurnOutcome
 from coach.models import Conversation, DecisionTrace, Message, Phase, ProfileFact, Role, Shortlist
 from coach.pauses import approval_open, tool_call_enqueue
 from coach.transcript import message_append, publish_state_on_commit
-from handoff.opening import escalation_open
 
 
 def fact_changes_store(

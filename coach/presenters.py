@@ -13,6 +13,7 @@ from coach.models import (
     Approval,
     ApprovalStatus,
     Conversation,
+    Escalation,
     Message,
     Phase,
     Role,
@@ -20,7 +21,6 @@ from coach.models import (
     ToolCall,
 )
 from coach.profile import missing_topics
-from handoff.models import Escalation
 
 
 def message_payload(message: Message) -> dict[str, Any]:

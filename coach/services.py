@@ -1,6 +1,6 @@
 """The coach's services at the family's door: start a conversation, take a message (and a crisis
-in it), decide an approval; and the hand-back from a counselor. Each opens its transaction and
-calls the layers below (turns, approvals, outcomes)."""
+in it), decide an approval, ask for a counselor; and the hand-back from a counselor. Each opens
+its transaction and calls the layers below (turns, approvals, outcomes, escalations)."""
 
 import logging
 from dataclasses import dataclass
@@ -13,13 +13,22 @@ from django.utils import timezone
 from aviator.errors import Refused
 from coach import guard
 from coach.approvals import ApprovalError, approval_close, approval_finish, coach_is_away
+from coach.escalations import escalation_open, open_escalation_of
 from coach.graph.runner import hand_back_to_coach
 from coach.language import prompts
-from coach.models import Approval, ApprovalStatus, Conversation, Message, Phase, Role
+from coach.models import (
+    Approval,
+    ApprovalStatus,
+    Conversation,
+    Escalation,
+    EscalationReason,
+    Message,
+    Phase,
+    Role,
+)
 from coach.outcomes import fact_changes_store
 from coach.transcript import conversation_locked, message_append, publish_state_on_commit
 from coach.turns import conversation_run_turn
-from handoff.opening import escalation_open, open_escalation_of
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +173,23 @@ def approval_decide(*, conversation: Conversation, approval_id, approve: bool, f
     if expired:
         raise ApprovalError(409, "expired", "This request expired; nothing was changed.")
     return approval
+
+
+@transaction.atomic
+def escalation_request(*, conversation: Conversation) -> Escalation:
+    """The family pressed "Talk to a counselor" (or asked through the API); refused on a closed
+    conversation. Asking again while a counselor is awaited changes nothing."""
+    conversation = conversation_locked(conversation)
+    if conversation.phase == Phase.CLOSED:
+        raise Refused(409, "closed", "This conversation is closed.")
+    escalation = escalation_open(
+        conversation=conversation,
+        reason=EscalationReason.REQUESTED,
+        urgent=False,
+        by=conversation.family,
+    )
+    publish_state_on_commit(conversation)
+    return escalation
 
 
 def conversation_hand_back(

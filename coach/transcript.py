@@ -7,15 +7,16 @@ from django.db.transaction import TransactionManagementError
 from aviator.sql import columns, first_row, key, placeholders
 from coach.events import publish_conversation_event
 from coach.models import (
+    OPEN_STATES,
     TOOL_CALL_UNDERWAY,
     Approval,
     ApprovalStatus,
     Conversation,
+    Escalation,
     Message,
     Role,
 )
 from coach.presenters import TOOL_CALL_UNDERWAY_SQL, conversation_state, message_payload
-from handoff.models import OPEN_STATES, Escalation
 
 
 def message_append(conversation: Conversation, *, role: str, text: str, **fields) -> Message:

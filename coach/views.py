@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from aviator.errors import Refused
 from aviator.ratelimit import RateLimited
 from coach.approvals import ApprovalError
 from coach.my_list import (
@@ -28,9 +29,13 @@ from coach.selectors import (
     conversation_for_family,
     conversations_of_family,
 )
-from coach.services import InvalidMessage, approval_decide, conversation_start
+from coach.services import (
+    InvalidMessage,
+    approval_decide,
+    conversation_start,
+    escalation_request,
+)
 from coach.turns import TurnFailed
-from handoff.services import HandoffError, escalation_request
 
 
 @require_GET
@@ -126,7 +131,7 @@ def handoff_request_view(request, conversation_id):
     conversation = conversation_for_family(user=request.user, conversation_id=conversation_id)
     try:
         escalation_request(conversation=conversation)
-    except HandoffError as error:
+    except Refused as error:
         return _answered(
             request,
             _chat_url(conversation),

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from aviator.admin import ReadOnlyAdmin
-from handoff.models import Escalation, EscalationNote
+from coach.models import Escalation
+from handoff.models import EscalationNote
 
 
 class EscalationNoteInline(admin.TabularInline):

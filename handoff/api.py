@@ -10,14 +10,10 @@ from aviator.jsonapi import errors
 from coach.presenters import conversation_state
 from coach.schemas import ConversationStateOut
 from coach.selectors import conversation_for_family
+from coach.services import escalation_request
 from handoff.schemas import EscalationListOut, EscalationOut, HandoffIn, ReplyIn, ResolveIn
 from handoff.selectors import escalation_for_staff, escalation_payload, escalations_in_queue
-from handoff.services import (
-    escalation_claim,
-    escalation_reply,
-    escalation_request,
-    escalation_resolve,
-)
+from handoff.services import escalation_claim, escalation_reply, escalation_resolve
 
 # Answers carry what the presenters wrote: a field they leave out (a family message's `asks`)
 # stays out rather than appearing as null.

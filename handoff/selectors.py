@@ -8,9 +8,8 @@ from guardian.shortcuts import get_objects_for_user
 
 from aviator.audit.services import audit_transcript_view
 from aviator.roles import Role, role_of
-from coach.models import DecisionTrace
+from coach.models import OPEN_STATES, DecisionTrace, Escalation
 from coach.presenters import conversation_state
-from handoff.models import OPEN_STATES, Escalation
 
 QUEUE_LABELS = {
     "unassigned": "Waiting to be claimed",
@@ -60,7 +59,7 @@ def escalation_for_staff(*, user, escalation_id) -> Escalation:
     if role_of(user) == Role.ADMIN or escalation.is_open:
         return escalation
     granted = get_objects_for_user(
-        user, "handoff.change_escalation", klass=Escalation, accept_global_perms=False
+        user, "coach.change_escalation", klass=Escalation, accept_global_perms=False
     )
     if not granted.filter(pk=escalation.pk).exists():
         raise Http404("No such escalation.")

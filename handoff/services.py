@@ -16,20 +16,21 @@ from guardian.shortcuts import assign_perm
 from aviator.audit.services import audit_record
 from aviator.errors import Refused
 from aviator.roles import display_name
-from coach.models import Conversation, Message, Phase, Role
-from coach.profile import SlotValueError, validate_slot_value
-from coach.services import InvalidMessage, check_family_text, conversation_hand_back
-from coach.transcript import conversation_locked, message_append, publish_state_on_commit
-from handoff.models import (
+from coach.escalations import notify_counselors
+from coach.models import (
     FIRST_REPLY_SLA,
     OPEN_STATES,
     RESOLUTION_SLA,
     Escalation,
-    EscalationNote,
     HandoffState,
-    Reason,
+    Message,
+    Phase,
+    Role,
 )
-from handoff.opening import escalation_open, notify_counselors
+from coach.profile import SlotValueError, validate_slot_value
+from coach.services import InvalidMessage, check_family_text, conversation_hand_back
+from coach.transcript import conversation_locked, message_append, publish_state_on_commit
+from handoff.models import EscalationNote
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +56,6 @@ def _require_assignee(escalation: Escalation, counselor) -> None:
 
 
 @transaction.atomic
-def escalation_request(*, conversation: Conversation) -> Escalation:
-    """The family pressed "Talk to a counselor" (or asked through the API)."""
-    conversation = conversation_locked(conversation)
-    if conversation.phase == Phase.CLOSED:
-        raise HandoffError(409, "closed", "This conversation is closed.")
-    escalation = escalation_open(
-        conversation=conversation, reason=Reason.REQUESTED, urgent=False, by=conversation.family
-    )
-    publish_state_on_commit(conversation)
-    return escalation
-
-
-@transaction.atomic
 def escalation_claim(*, escalation_id, counselor) -> Escalation:
     escalation = _locked_escalation(escalation_id)
     if escalation.state != HandoffState.WAITING_FOR_HUMAN:
@@ -79,7 +67,7 @@ def escalation_claim(*, escalation_id, counselor) -> Escalation:
     _audit(escalation, counselor, "escalation.claimed", before=HandoffState.WAITING_FOR_HUMAN)
     # Object permissions: from now on this counselor may read and act on this conversation.
     assign_perm("coach.view_conversation", counselor, escalation.conversation)
-    assign_perm("handoff.change_escalation", counselor, escalation)
+    assign_perm("coach.change_escalation", counselor, escalation)
     message_append(
         escalation.conversation,
         role=Role.SYSTEM,
@@ -107,10 +95,7 @@ def escalation_reply(*, escalation_id, counselor, text: object) -> Message:
 @transaction.atomic
 def escalation_note_add(*, escalation_id, counselor, text: str) -> EscalationNote:
     escalation = _locked_escalation(escalation_id)
-    if (
-        not counselor.has_perm("handoff.change_escalation", escalation)
-        and not counselor.is_superuser
-    ):
+    if not counselor.has_perm("coach.change_escalation", escalation) and not counselor.is_superuser:
         raise HandoffError(403, "not_yours", "Claim the escalation before writing notes.")
     if not isinstance(text, str) or not text.strip():
         raise HandoffError(400, "empty", "A note needs some text.")

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
-from coach.models import Conversation
-from handoff.models import OPEN_STATES, Escalation, Reason
+from coach.models import OPEN_STATES, Conversation, Escalation, EscalationReason
 from handoff.services import escalation_overdue
 from review.models import Alert
 from review.monitoring import questions_before_first_recommendation
@@ -93,7 +92,9 @@ def dashboard(*, now: datetime) -> dict:
             [(str(n), asked_recently.count(n)) for n in range(8)]
             + [("8+", sum(1 for n in asked_recently if n >= 8))]
         ),
-        "escalations_by_reason": bars([(Reason(reason).label, count) for reason, count in reasons]),
+        "escalations_by_reason": bars(
+            [(EscalationReason(reason).label, count) for reason, count in reasons]
+        ),
         "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT,
     }

@@ -1,7 +1,6 @@
 from django import forms
 
-from coach.models import Phase
-from handoff.models import Reason
+from coach.models import EscalationReason, Phase
 from review.models import Verdict
 from review.transcripts import ReviewFilters
 
@@ -10,7 +9,7 @@ class ReviewFilterForm(forms.Form):
     phase = forms.ChoiceField(choices=[("", "any phase"), *Phase.choices], required=False)
     escalation = forms.ChoiceField(
         choices=[("", "escalated or not"), ("any", "escalated"), ("none", "never escalated")]
-        + [(value, f"escalated: {label}") for value, label in Reason.choices],
+        + [(value, f"escalated: {label}") for value, label in EscalationReason.choices],
         required=False,
     )
     guardrail = forms.BooleanField(label="guardrail fired", required=False)

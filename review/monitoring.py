@@ -23,8 +23,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aviator.roles import Role
-from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
-from handoff.models import Escalation
+from coach.models import (
+    Conversation,
+    DecisionTrace,
+    Escalation,
+    Shortlist,
+    ToolCall,
+    ToolCallStatus,
+)
 from review.drift import SIGNALS, Drift, WindowObservations, compare_windows
 from review.models import Alert, TranscriptLabel, Verdict
 

@@ -13,11 +13,11 @@ from coach.models import (
     ApprovalKind,
     Conversation,
     DecisionTrace,
+    Escalation,
     Message,
     Role,
     ToolCall,
 )
-from handoff.models import Escalation
 from review.models import TranscriptLabel
 
 

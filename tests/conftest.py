@@ -24,8 +24,8 @@ from coach.evaluation import run_tool_calls_in_process
 from coach.events import flush_events
 from coach.graph import runner
 from coach.graph.checkpointer import checkpointer_close
+from coach.models import Escalation
 from coach.services import conversation_start, family_message_submit
-from handoff.models import Escalation
 
 SERVICES_MISSING_REASON = (
     "needs PostgreSQL and Redis (DATABASE_URL/REDIS_URL unreachable; `make test` says which)"

@@ -24,8 +24,8 @@ from aviator.accounts.services import token_issue
 from aviator.asgi import application
 from aviator.routing import websocket_urlpatterns
 from coach.models import Approval
-from coach.services import conversation_start
-from handoff.services import escalation_claim, escalation_request
+from coach.services import conversation_start, escalation_request
+from handoff.services import escalation_claim
 from review.models import Alert
 
 # Visitors, in the order of every expectation tuple below.

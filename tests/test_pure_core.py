@@ -9,6 +9,7 @@ CORE = (
     "coach.ledger",
     "coach.gate",
     "coach.guard",
+    "coach.escalation_packet",
     "coach.catalog.ranking",
     "coach.language.rules",
     "coach.language.phrasing",

@@ -28,8 +28,7 @@ from aviator.jsonapi import bearer_token
 from aviator.ops.models import Heartbeat
 from aviator.realtime.consumers import OPEN_SOCKETS_KEY
 from coach.guard import GUARDRAIL_SIGNALS
-from coach.models import Approval, Conversation, DecisionTrace, ToolCall
-from handoff.models import OPEN_STATES, Escalation
+from coach.models import OPEN_STATES, Approval, Conversation, DecisionTrace, Escalation, ToolCall
 from handoff.selectors import is_staff_member
 
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)

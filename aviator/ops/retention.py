@@ -36,8 +36,15 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.base.id import UUID as CheckpointUUID
 
 from coach.graph.checkpointer import get_checkpointer
-from coach.models import TOOL_CALL_UNDERWAY, Approval, ApprovalStatus, Conversation, ToolCall
-from handoff.models import OPEN_STATES, Escalation
+from coach.models import (
+    OPEN_STATES,
+    TOOL_CALL_UNDERWAY,
+    Approval,
+    ApprovalStatus,
+    Conversation,
+    Escalation,
+    ToolCall,
+)
 from review.models import TranscriptLabel, Verdict
 
 logger = logging.getLogger(__name__)

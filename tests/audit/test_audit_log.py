@@ -8,12 +8,8 @@ from aviator.accounts.services import token_issue, tokens_revoke
 from aviator.audit.models import AppendOnlyError, AuditEntry
 from coach.models import ProfileFact
 from coach.saved_colleges import college_save
-from handoff.services import (
-    escalation_claim,
-    escalation_note_add,
-    escalation_request,
-    escalation_resolve,
-)
+from coach.services import escalation_request
+from handoff.services import escalation_claim, escalation_note_add, escalation_resolve
 
 pytestmark = pytest.mark.django_db
 

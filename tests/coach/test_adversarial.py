@@ -57,10 +57,9 @@ from django.utils.html import escape
 from coach import guard
 from coach.graph.runner import coach_graph, thread_config
 from coach.language import prompts
-from coach.models import Conversation, DecisionTrace, Message, ProfileFact, Role
+from coach.models import Conversation, DecisionTrace, Escalation, Message, ProfileFact, Role
 from coach.profile import empty_profile
 from coach.services import conversation_start, family_message_submit
-from handoff.models import Escalation
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "adversarial.json"
 CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))

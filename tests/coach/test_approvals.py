@@ -11,8 +11,8 @@ from coach import approvals
 from coach.approvals import ApprovalError, approvals_sweep, list_email_deliver
 from coach.models import Approval, ApprovalStatus, ProfileFact, Role, SavedCollege, ToolCall
 from coach.presenters import conversation_state
-from coach.services import approval_decide, family_message_submit
-from handoff.services import escalation_claim, escalation_request, escalation_resolve
+from coach.services import approval_decide, escalation_request, family_message_submit
+from handoff.services import escalation_claim, escalation_resolve
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 
 from coach import turns
+from coach.escalations import escalation_open
 from coach.models import Approval, ApprovalKind, ApprovalStatus, Message, Role, ToolCall
 from coach.services import family_message_store
 from coach.transcript import conversation_locked, message_append
-from handoff.opening import escalation_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

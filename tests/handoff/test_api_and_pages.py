@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from coach.models import Escalation
 from coach.schemas import ConversationStateOut
-from handoff.models import Escalation
 from handoff.schemas import EscalationListOut, EscalationOut
 from handoff.services import escalation_claim, escalations_notify_overdue
 

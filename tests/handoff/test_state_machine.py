@@ -5,10 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from coach.models import ProfileFact
+from coach.models import FIRST_REPLY_SLA, Escalation, ProfileFact
 from coach.presenters import conversation_state
 from coach.services import family_message_submit
-from handoff.models import FIRST_REPLY_SLA, Escalation
 from handoff.services import (
     HandoffError,
     escalation_claim,

@@ -2,10 +2,9 @@
 
 import pytest
 
-from coach.models import Message
+from coach.models import Escalation, Message
 from coach.services import family_message_submit
 from coach.tools import TOOLS, PermanentToolError
-from handoff.models import Escalation
 
 pytestmark = pytest.mark.django_db
 

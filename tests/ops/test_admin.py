@@ -8,7 +8,7 @@ CHANGELISTS = [
     "/admin/coach/toolcall/",
     "/admin/coach/shortlist/",
     "/admin/catalog/college/",
-    "/admin/handoff/escalation/",
+    "/admin/coach/escalation/",
     "/admin/accounts/apitoken/",
 ]
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from aviator.audit.models import AuditEntry
-from handoff.models import Escalation
+from coach.models import Escalation
 from review.dashboard import CHART_HEIGHT, bars
 from review.models import Alert
 

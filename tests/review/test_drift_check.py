@@ -6,8 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coach.models import Conversation, DecisionTrace, Shortlist, ToolCall, ToolCallStatus
-from handoff.models import Escalation
+from coach.models import (
+    Conversation,
+    DecisionTrace,
+    Escalation,
+    Shortlist,
+    ToolCall,
+    ToolCallStatus,
+)
 from review.models import Alert, TranscriptLabel, Verdict
 from review.monitoring import drift_check, window_observations
 from review.tasks import check_drift

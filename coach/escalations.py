@@ -1,8 +1,5 @@
-"""Opening an escalation: the coach's door into the human handoff.
-
-Kept apart from `handoff.services` so the coach can open escalations while the handoff services
-use the coach's own services for hand-back, with no import running both ways.
-"""
+"""Opening an escalation: the coach hands a conversation to the counselors, with the packet they
+need, and tells them when it is urgent. What the counselors do next is the handoff app's."""
 
 import logging
 
@@ -12,10 +9,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from aviator.audit.services import audit_record
-from coach.models import Conversation, Phase, Role
+from coach.escalation_packet import build_packet
+from coach.models import FIRST_REPLY_SLA, OPEN_STATES, Conversation, Escalation, Phase, Role
 from coach.transcript import message_append
-from handoff.models import FIRST_REPLY_SLA, OPEN_STATES, Escalation
-from handoff.packet import build_packet
 
 logger = logging.getLogger(__name__)
 
