@@ -78,7 +78,7 @@ PROFILES = {
         "home_state": "TX",
     },
 }
-# Profiles ranked in a scope the family widened (coach.catalog.ranking.Scope fields).
+# Profiles ranked in a scope the family widened (coach.catalog.scope.Scope fields).
 WIDENED_SCOPES = {
     "two-year widened, anywhere": {"two_year": True},
     "widest scope, undecided, anywhere": {
@@ -97,7 +97,8 @@ def report(name: str, samples_ms: list[float]) -> None:
 
 def bench_ranking(runs: int) -> None:
     from coach.catalog.importer import DEFAULT_CATALOG, read_catalog
-    from coach.catalog.ranking import Scope, rank_colleges
+    from coach.catalog.ranking import rank_colleges
+    from coach.catalog.scope import Scope
     from coach.catalog.selectors import _record
 
     catalog = tuple(_record(college) for college in read_catalog(DEFAULT_CATALOG))

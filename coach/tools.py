@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach.catalog.college_names import resolve_college_names
 from coach.catalog.list_review import explain_list_change
-from coach.catalog.ranking import Scope, rank_colleges
+from coach.catalog.ranking import rank_colleges
+from coach.catalog.scope import Scope
 from coach.catalog.selectors import catalog_records
 from coach.profile import SLOTS
 

@@ -11,6 +11,8 @@ CORE = (
     "coach.guard",
     "coach.escalation_packet",
     "coach.catalog.ranking",
+    "coach.catalog.scope",
+    "coach.catalog.filters",
     "coach.language.rules",
     "coach.language.phrasing",
     "coach.language.prompts",

@@ -8,18 +8,17 @@ for the evaluation command.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from coach.catalog.ranking import (
+from coach.catalog.filters import exclusion_reason
+from coach.catalog.ranking import BALANCED_FITS, RankingResult
+from coach.catalog.records import CollegeRecord, has_admission_data
+from coach.catalog.scope import (
     BACHELORS,
-    BALANCED_FITS,
     DEFAULT_SCOPE,
     FOR_PROFIT,
     MIN_COMPLETION,
-    RankingResult,
     Scope,
     catalog_by_unitid,
-    exclusion_reason,
 )
-from coach.catalog.records import CollegeRecord, has_admission_data
 
 # Beyond this many, departures and arrivals are counted rather than named.
 NAMED_AT_MOST = 3

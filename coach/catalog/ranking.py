@@ -1,19 +1,9 @@
 """Rank catalog colleges for a profile (DESIGN.md §5). Pure, deterministic, no Django.
 
-Scope, what a counselor would sign: by default only colleges that predominantly award bachelor's
-degrees (`predominant_degree == 3`), are not for-profit, and graduate at least half of their
-students within six years (a college that publishes no completion rate is outside). The family
-widens it only by asking (`Scope`): `two_year` adds colleges that predominantly award associate
-degrees or certificates, without the completion floor (the Scorecard's rate is a four-year-college
-measure that counts students who transfer as non-completers); `for_profit` adds for-profit colleges
-(a bachelor's one still needs the completion floor); the colleges the family named are always in
-scope. `RankingResult.scope_note` says what a widened scope did. When the scope leaves too few
-colleges, the explanation says how many a wider one would add: the list is never filled with
-colleges outside it.
-
-Hard filters: the family's states, the major offered (program share > 0 unless undecided), and
-the estimated net price (see `records`) within the budget. A college without a published price is
-never presented as affordable when there is a budget. Online-only colleges are never recommended.
+The colleges ranked are those in the family's `scope` (see `scope`) that pass the hard filters
+(see `filters`). `RankingResult.scope_note` says what a widened scope did. When the scope leaves
+too few colleges, the explanation says how many a wider one would add: the list is never filled
+with colleges outside it.
 
 Soft preferences order what passes the filters: program strength in the major, completion rate,
 earnings, size and setting preferences, and room under the budget. The list is then built in
@@ -24,10 +14,11 @@ likely admits in all; then the rest, colleges whose fit rests on data before `op
 when that many qualify, shown reach, match, likely, then the rest, best first within each.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from coach.catalog.filters import exclusion_reason, qualifying_colleges
 from coach.catalog.records import (
     LOCALE_SETTINGS,
     SIZE_BOUNDS,
@@ -35,10 +26,15 @@ from coach.catalog.records import (
     Fit,
     estimated_net_price,
     judge_fit,
-    price_phrase,
-    price_slot,
-    slot_price,
     student_academics,
+)
+from coach.catalog.scope import (
+    BACHELORS,
+    DEFAULT_SCOPE,
+    FOR_PROFIT,
+    PreparedCatalog,
+    Scope,
+    prepared_catalog,
 )
 
 BALANCED_FITS: tuple[Fit, ...] = ("reach", "match", "likely")
@@ -47,23 +43,6 @@ MAX_RESULTS = 12
 # Maxima of the balanced pass; the best of each fit is always taken first when one qualifies.
 FIT_QUOTAS: dict[str, int] = {"reach": 3, "match": 5, "likely": 4}
 FIT_ORDER: dict[str, int] = {"reach": 0, "match": 1, "likely": 2, "open_admission": 3, "no_data": 3}
-MIN_COMPLETION = 0.5
-BACHELORS = 3
-TWO_YEAR_DEGREES = (1, 2)  # certificate, associate
-FOR_PROFIT = "private_for_profit"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which colleges may be ranked at all. The default is what a counselor would sign."""
-
-    two_year: bool = False  # also colleges that predominantly award associate degrees/certificates
-    for_profit: bool = False
-    # Colleges the family named (unitids): in scope whatever they are; the hard filters still apply.
-    named: frozenset[int] = frozenset()
-
-
-DEFAULT_SCOPE = Scope()
 
 
 @dataclass(frozen=True)
@@ -122,157 +101,7 @@ class RankingResult:
         }
 
 
-# --- Scope -------------------------------------------------------------------------------------
-
-
-def in_scope(college: CollegeRecord, scope: Scope = DEFAULT_SCOPE) -> bool:
-    if college.unitid in scope.named:
-        return True
-    if college.control == FOR_PROFIT and not scope.for_profit:
-        return False
-    if college.predominant_degree != BACHELORS:
-        return scope.two_year and college.predominant_degree in TWO_YEAR_DEGREES
-    return college.completion_rate is not None and college.completion_rate >= MIN_COMPLETION
-
-
-def _outside_scope_reason(college: CollegeRecord, scope: Scope) -> str | None:
-    if in_scope(college, scope):
-        return None
-    if college.control == FOR_PROFIT and not scope.for_profit:
-        return "it is a for-profit college"
-    if college.predominant_degree in TWO_YEAR_DEGREES:
-        award = "certificates" if college.predominant_degree == 1 else "associate degrees"
-        return f"it mainly awards {award}"
-    if college.predominant_degree != BACHELORS:
-        return "it does not mainly award bachelor's degrees"
-    if college.completion_rate is None:
-        return "it publishes no six-year completion rate"
-    return f"only {college.completion_rate:.0%} of its students graduate within 6 years"
-
-
-# A shared catalog (the selector's tuple) is prepared once, keyed by the tuple's identity: its
-# colleges by unitid and each scope's subset. The tuple is held so that its id cannot be reused
-# while the entry lives; a replaced catalog falls out after a few others.
-_PREPARED_KEPT = 4
-_prepared: dict[int, "_PreparedCatalog"] = {}
-
-
-@dataclass
-class _PreparedCatalog:
-    catalog: Sequence[CollegeRecord]
-    by_unitid: dict[int, CollegeRecord]
-    # Per scope without its named colleges: the colleges it admits, online-only ones dropped.
-    subsets: dict[Scope, tuple[CollegeRecord, ...]] = field(default_factory=dict)
-
-    def subset(self, scope: Scope) -> tuple[CollegeRecord, ...]:
-        """The colleges that may be recommended under `scope` (unsorted)."""
-        unnamed = Scope(two_year=scope.two_year, for_profit=scope.for_profit)
-        if unnamed not in self.subsets:
-            self.subsets[unnamed] = tuple(
-                college
-                for college in self.by_unitid.values()
-                if not college.online_only and in_scope(college, unnamed)
-            )
-        named = tuple(
-            college
-            for unitid in sorted(scope.named)
-            if (college := self.by_unitid.get(unitid)) is not None
-            and not college.online_only
-            and not in_scope(college, unnamed)
-        )
-        return self.subsets[unnamed] + named
-
-
-def _prepared_catalog(catalog: Sequence[CollegeRecord]) -> _PreparedCatalog:
-    if not isinstance(catalog, tuple):
-        # A mutable sequence may change between calls: prepared afresh, never cached.
-        return _PreparedCatalog(catalog, {college.unitid: college for college in catalog})
-    prepared = _prepared.get(id(catalog))
-    if prepared is None or prepared.catalog is not catalog:
-        prepared = _PreparedCatalog(catalog, {college.unitid: college for college in catalog})
-        while len(_prepared) >= _PREPARED_KEPT:
-            _prepared.pop(next(iter(_prepared)))
-        _prepared[id(catalog)] = prepared
-    return prepared
-
-
-def catalog_by_unitid(catalog: Sequence[CollegeRecord]) -> Mapping[int, CollegeRecord]:
-    return _prepared_catalog(catalog).by_unitid
-
-
-# --- Filters and scores ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Filters:
-    states: frozenset[str] | None
-    major: str | None
-    budget: int | None
-    slot: int
-    home_state: str | None
-
-    @classmethod
-    def of(cls, profile: Mapping[str, Any], ignore: str | None = None) -> "_Filters":
-        states, major, budget = profile.get("states"), profile.get("major"), profile.get("budget")
-        return cls(
-            states=(
-                frozenset(states)
-                if ignore != "states" and isinstance(states, list | tuple)
-                else None
-            ),
-            major=None if ignore == "major" or major in (None, "", "undecided") else major,
-            budget=budget if isinstance(budget, int) and not isinstance(budget, bool) else None,
-            slot=price_slot(profile),
-            home_state=profile.get("home_state"),
-        )
-
-
-def _qualifying(
-    profile: Mapping[str, Any], colleges: Iterable[CollegeRecord], ignore: str | None = None
-) -> list[tuple[CollegeRecord, int | None]]:
-    """The colleges passing the hard filters (bar `ignore`), with their estimated prices."""
-    filters = _Filters.of(profile, ignore)
-    # Locals, not attribute reads, in the loop: it runs over the whole scope.
-    states, major, budget = filters.states, filters.major, filters.budget
-    slot, home = filters.slot, filters.home_state
-    over_budget_counts = ignore != "budget"
-    found = []
-    for college in colleges:
-        if college.online_only:
-            continue
-        if states is not None and college.state not in states:
-            continue
-        if major is not None and college.program_shares.get(major, 0.0) <= 0:
-            continue
-        price = slot_price(college, slot, home)
-        # Without a published price a college is never presented as affordable, whatever the budget.
-        if budget is not None and (price is None or (over_budget_counts and price > budget)):
-            continue
-        found.append((college, price))
-    return found
-
-
-def exclusion_reason(
-    college: CollegeRecord, profile: Mapping[str, Any], scope: Scope = DEFAULT_SCOPE
-) -> str | None:
-    """Why `college` cannot be on this family's list, quoting the catalog, or None if it can.
-
-    The profile's own filters come first (they are what a family changes), then the scope."""
-    if college.online_only:
-        return "it teaches online only"
-    filters = _Filters.of(profile)
-    if filters.states is not None and college.state not in filters.states:
-        chosen = ", ".join(sorted(filters.states))
-        return f"it is in {college.state}, outside the states you chose ({chosen})"
-    if filters.major is not None and college.program_shares.get(filters.major, 0.0) <= 0:
-        return f"it awards no degrees in {filters.major.replace('_', ' ')}"
-    if filters.budget is not None:
-        price = estimated_net_price(college, profile)[0]
-        if price is None:
-            return "it publishes no net price, so it cannot be shown as affordable"
-        if price > filters.budget:
-            return f"{price_phrase(college, profile)}, above your ${filters.budget:,} budget"
-    return _outside_scope_reason(college, scope)
+# --- Scores and reasons ------------------------------------------------------------------------
 
 
 def _program_share(college: CollegeRecord, major: str | None) -> float | None:
@@ -403,7 +232,7 @@ def _scope_suggestion(scope: Scope) -> str:
 
 def _relaxations(
     profile: Mapping[str, Any],
-    prepared: _PreparedCatalog,
+    prepared: PreparedCatalog,
     colleges: Sequence[CollegeRecord],
     scope: Scope,
     have: int,
@@ -418,7 +247,7 @@ def _relaxations(
     options.append(("scope", _scope_suggestion(scope), list(prepared.by_unitid.values()), None))
     found = []
     for constraint, suggestion, pool, ignore in options:
-        adds = len(_qualifying(profile, pool, ignore=ignore)) - have
+        adds = len(qualifying_colleges(profile, pool, ignore=ignore)) - have
         if adds > 0:
             found.append(Relaxation(constraint, adds, suggestion))
     return sorted(found, key=lambda relaxation: -relaxation.adds)
@@ -431,7 +260,7 @@ def _names(names: Sequence[str]) -> str:
 def _scope_note(
     scope: Scope,
     shown: Sequence[CollegeRecord],
-    prepared: _PreparedCatalog,
+    prepared: PreparedCatalog,
     profile: Mapping[str, Any],
 ) -> str:
     """What the family's widening of the scope did to the list, in their terms."""
@@ -470,9 +299,9 @@ def rank_colleges(
     """The balanced shortlist for `profile` within `scope`, with an honest explanation when it is
     short. Pass the same catalog tuple on every call: what does not depend on the family is
     prepared once per tuple."""
-    prepared = _prepared_catalog(catalog)
+    prepared = prepared_catalog(catalog)
     colleges = prepared.subset(scope)
-    qualifying = _qualifying(profile, colleges)
+    qualifying = qualifying_colleges(profile, colleges)
     candidates = [
         _Candidate(college, price, _score(college, profile, price)) for college, price in qualifying
     ]

@@ -7,8 +7,9 @@ whatever the family says, the question is not worth their time (DESIGN.md §4).
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from coach.catalog.ranking import DEFAULT_SCOPE, Scope, rank_colleges
+from coach.catalog.ranking import rank_colleges
 from coach.catalog.records import CollegeRecord
+from coach.catalog.scope import DEFAULT_SCOPE, Scope
 
 TOP = 6
 # How many of the top colleges must differ between two answers for the question to matter.

@@ -2,7 +2,8 @@
 measures against the default scope. Pure, on hand-made catalogs."""
 
 from coach.catalog.list_review import explain_list_change, list_quality
-from coach.catalog.ranking import DEFAULT_SCOPE, rank_colleges
+from coach.catalog.ranking import rank_colleges
+from coach.catalog.scope import DEFAULT_SCOPE
 from tests.catalog.factories import college, profile
 
 # Rice costs $31,200 a year to a family earning over $110k, $12,000 to one earning $48–75k.

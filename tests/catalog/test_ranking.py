@@ -9,8 +9,9 @@ from collections import Counter
 
 import pytest
 
-from coach.catalog.ranking import RankingResult, Scope, rank_colleges
+from coach.catalog.ranking import RankingResult, rank_colleges
 from coach.catalog.records import CollegeRecord, estimated_net_price, fit_label
+from coach.catalog.scope import Scope
 from coach.catalog.value_of_information import optional_topic_worth_asking
 from tests.catalog.factories import NO_BRACKETS, college, profile, public
 

@@ -9,8 +9,9 @@ import pytest
 from coach.catalog.college_names import resolve_college_names
 from coach.catalog.list_review import list_quality
 from coach.catalog.models import College
-from coach.catalog.ranking import FIT_ORDER, MIN_COMPLETION, rank_colleges
+from coach.catalog.ranking import FIT_ORDER, rank_colleges
 from coach.catalog.records import estimated_net_price, fit_label
+from coach.catalog.scope import MIN_COMPLETION
 from coach.catalog.selectors import catalog_records
 from coach.profile import empty_profile
 
