@@ -6,50 +6,38 @@ Two modes, chosen by what is set:
 - *services* (`DATABASE_URL=postgres://...` and `REDIS_URL=redis://...`): PostgreSQL with the
   Postgres checkpointer, the Redis channel layer and the Redis broker, as in production and tests.
 
-Every helper here fails loudly: a typo in the environment stops the process at start instead of
-surfacing as a strange error on a family's first message.
+Every value is read through `aviator.environment`, whose helpers fail loudly: a typo in the
+environment stops the process at start instead of surfacing as a strange error on a family's
+first message.
 """
 
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from aviator.environment import (
+    catalog_database,
+    coach_model_checked,
+    default_database,
+    embedded_broker_options,
+    env,
+    env_bool,
+    env_parsed,
+    env_positive_int,
+    langsmith_refused_unless_text_hidden,
+    redis_channel_layer,
+    redis_url_checked,
+)
 from aviator.faults import parse_faults
 from review.drift import parse_drift_thresholds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
 
-
-def _bool(name: str, default: bool) -> bool:
-    raw = env.str(name, default="").strip().lower()
-    if raw == "":
-        return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
-
-
-def _positive_int(name: str, default: int) -> int:
-    raw = env.str(name, default=str(default)).strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be greater than zero, not {value}.")
-    return value
-
-
-DEBUG = _bool("DEBUG", default=False)
-TESTING = _bool("AVIATOR_TESTING", default=False)
+DEBUG = env_bool("DEBUG", default=False)
+TESTING = env_bool("AVIATOR_TESTING", default=False)
 
 # Runtime files of the embedded default (SQLite databases, broker folders) live here.
 DATA_DIR = Path(env.str("AVIATOR_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
@@ -131,7 +119,7 @@ TEMPLATES = [
 # Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto. On by default when
 # running against real services outside DEBUG and the tests; the embedded default is plain http on
 # localhost. `manage.py check --deploy --fail-level WARNING` passes with it on (CI checks that).
-HTTPS = _bool("AVIATOR_HTTPS", default=_runs_on_services and not (DEBUG or TESTING))
+HTTPS = env_bool("AVIATOR_HTTPS", default=_runs_on_services and not (DEBUG or TESTING))
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
@@ -139,7 +127,7 @@ if HTTPS:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = _positive_int("AVIATOR_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_SECONDS = env_positive_int("AVIATOR_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_HTTPONLY = True
@@ -159,48 +147,14 @@ SECURE_CSP = {
 }
 
 # --- Database --------------------------------------------------------------------------------
-_database_url = env.str("DATABASE_URL", default="")
-if _database_url:
-    _scheme = urlsplit(_database_url).scheme
-    if _scheme not in {"postgres", "postgresql", "sqlite"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must be postgres://... or sqlite:///..., not a {_scheme!r} URL."
-        )
-    _default_db = env.db_url_config(_database_url)
-else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    _default_db = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DATA_DIR / "aviator.sqlite3"),
-        # A file, not memory, so that processes started by the tests see the test database.
-        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
-    }
-
-USES_POSTGRES = _default_db["ENGINE"] == "django.db.backends.postgresql"
 # Connections each process may hold (per thread at most one): raise it for many worker threads.
-DB_POOL_SIZE = _positive_int("AVIATOR_DB_POOL_SIZE", default=10)
-if USES_POSTGRES:
-    # Under ASGI, persistent connections leak across threads; Django's own pool reuses them safely.
-    _default_db["CONN_MAX_AGE"] = 0
-    _default_db.setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": DB_POOL_SIZE,
-        "timeout": 10,
-    }
-    # Parameters bound by the server, so psycopg prepares the statements a connection runs
-    # often (every turn runs the same few dozen): PostgreSQL then skips parsing and planning them.
-    # (Behind a transaction-pooling PgBouncer, that needs its prepared-statement support, 1.21+.)
-    _default_db["OPTIONS"]["server_side_binding"] = True
-    _default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
-else:
-    # Web, worker and beat share the SQLite file: WAL lets readers work beside a writer, and
-    # IMMEDIATE transactions take the write lock up front instead of failing half-way.
-    _default_db["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-DATABASES = {"default": _default_db}
+DB_POOL_SIZE = env_positive_int("AVIATOR_DB_POOL_SIZE", default=10)
+DATABASES = {
+    "default": default_database(
+        env.str("DATABASE_URL", default=""), data_dir=DATA_DIR, pool_size=DB_POOL_SIZE
+    )
+}
+USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # Least privilege (DESIGN.md §6): the catalog tools run on text a family typed, so they read
 # through a role that can SELECT the catalog table and nothing else. A bug or an injected query
@@ -208,19 +162,7 @@ DATABASES = {"default": _default_db}
 # role; unset (the embedded default, the tests), the catalog is read through `default`.
 CATALOG_DATABASE_URL = env.str("CATALOG_DATABASE_URL", default="")
 if CATALOG_DATABASE_URL:
-    _scheme = urlsplit(CATALOG_DATABASE_URL).scheme
-    if _scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured(
-            f"CATALOG_DATABASE_URL must be postgres://..., not a {_scheme!r} URL."
-        )
-    if not USES_POSTGRES:
-        # The role reads the catalog table of the default database; on SQLite there is none.
-        raise ImproperlyConfigured("CATALOG_DATABASE_URL needs DATABASE_URL=postgres://... too.")
-    _catalog_db = env.db_url_config(CATALOG_DATABASE_URL)
-    # Same reasoning as for `default`: no persistent connections across ASGI threads, a pool.
-    _catalog_db["CONN_MAX_AGE"] = 0
-    _catalog_db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
-    DATABASES["catalog"] = _catalog_db
+    DATABASES["catalog"] = catalog_database(CATALOG_DATABASE_URL, uses_postgres=USES_POSTGRES)
 CATALOG_DB_ALIAS = "catalog" if CATALOG_DATABASE_URL else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -230,21 +172,21 @@ CHECKPOINT_SCHEMA = "langgraph"
 CHECKPOINT_SQLITE_PATH = DATA_DIR / "checkpoints.sqlite3"
 # Checkpoint retention (aviator.ops.retention): a thread untouched this long keeps only its newest
 # checkpoint, unless its conversation is escalated, awaiting approval or under review.
-CHECKPOINT_PRUNE_AFTER_HOURS = _positive_int("AVIATOR_CHECKPOINT_PRUNE_AFTER_HOURS", default=24)
+CHECKPOINT_PRUNE_AFTER_HOURS = env_positive_int("AVIATOR_CHECKPOINT_PRUNE_AFTER_HOURS", default=24)
 
 # --- Turns ------------------------------------------------------------------------------------
 # A family message is stored by the web and answered by a worker (the `turns` queue): the web
 # never runs a turn. The API waits this long for the turn's end before answering 202 (busy).
-TURN_WAIT_SECONDS = _positive_int("AVIATOR_TURN_WAIT_SECONDS", default=20)
+TURN_WAIT_SECONDS = env_positive_int("AVIATOR_TURN_WAIT_SECONDS", default=20)
 # Back-pressure: past this many turns waiting in the queue, a new message is refused (503 with
 # Retry-After) instead of stored to wait minutes for its answer.
-TURN_QUEUE_LIMIT = _positive_int("AVIATOR_TURN_QUEUE_LIMIT", default=400)
+TURN_QUEUE_LIMIT = env_positive_int("AVIATOR_TURN_QUEUE_LIMIT", default=400)
 # Only the tests turn this on: the turn then runs in the process that stored the message, as a
 # worker would run it (the same task, applied locally); tests that need the queue use a worker.
 TURNS_INLINE = False
 # Turns one turn worker process runs at once (threads: a turn mostly waits on the model and the
 # database). Each holds a database connection while it runs: keep AVIATOR_DB_POOL_SIZE above it.
-TURN_WORKER_THREADS = _positive_int("AVIATOR_TURN_WORKER_THREADS", default=8)
+TURN_WORKER_THREADS = env_positive_int("AVIATOR_TURN_WORKER_THREADS", default=8)
 if USES_POSTGRES and TURN_WORKER_THREADS >= DB_POOL_SIZE:
     raise ImproperlyConfigured(
         f"AVIATOR_TURN_WORKER_THREADS ({TURN_WORKER_THREADS}) must be below AVIATOR_DB_POOL_SIZE "
@@ -254,61 +196,23 @@ TASK_VISIBILITY_SECONDS = 60
 CELERY_TASK_ROUTES = {"coach.answer_conversation": {"queue": "turns"}}
 
 # --- Redis: channel layer and Celery broker ---------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
-    raise ImproperlyConfigured(f"REDIS_URL must be redis://... or rediss://..., not {REDIS_URL!r}.")
+REDIS_URL = redis_url_checked(env.str("REDIS_URL", default=""), uses_postgres=USES_POSTGRES)
 EMBEDDED = not REDIS_URL
-if EMBEDDED and USES_POSTGRES:
-    # The database relay reads events by increasing id. On SQLite writes are serialized, so ids
-    # commit in order; on PostgreSQL concurrent transactions commit ids out of order, and a poll
-    # between them would skip an event for good. Production pairs PostgreSQL with Redis.
-    raise ImproperlyConfigured(
-        "DATABASE_URL is PostgreSQL but REDIS_URL is not set: set REDIS_URL (the channel layer "
-        "and the Celery broker). Only the embedded default (SQLite) runs without Redis."
-    )
-
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
 if EMBEDDED:
     # The in-memory layer does not cross processes; this one relays events written by any process
     # (web, worker) through the database to the web process's consumers.
-    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
-        "default": {"BACKEND": "aviator.realtime.layer.DatabaseRelayChannelLayer"}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "aviator.realtime.layer.DatabaseRelayChannelLayer"}}
     CELERY_BROKER_URL = "filesystem://"
-    _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        # Broadcast (pidbox) state too, or kombu writes a `control/` folder where it runs.
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        # kombu polls the folder once a second by default, so every task hop (a tool call, its
-        # resume) could wait up to a second; a listing every 50 ms costs little and keeps the
-        # embedded default's answers well under a second.
-        "polling_interval": 0.05,
-    }
-    CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker_options(DATA_DIR)
 else:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # Longer than the layer's own 5-second blocking read, which redis-py's default
-                # socket timeout (also 5 s) would otherwise cut (django/channels_redis#422).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "capacity": 500,
-                "expiry": 30,
-            },
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that then died goes back to the queue after this many seconds
     # (kombu's default is an hour). Every task here is idempotent, and no retry waits longer
     # than this (a task held past it would be delivered twice, harmlessly but needlessly).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TASK_VISIBILITY_SECONDS}
-    CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # The cache holds the per-address rate-limit counters: shared through Redis by every web process
 # in production; in memory for the single web process of the embedded default, and per test
@@ -350,29 +254,19 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aviator <aviator@localhost>")
 
 # --- Coach -------------------------------------------------------------------------------------
-COACH_MODEL = env.str("COACH_MODEL", default="offline")
-if COACH_MODEL != "offline" and not any(
-    COACH_MODEL.startswith(prefix) for prefix in ("openai:", "anthropic:", "ollama:")
-):
-    raise ImproperlyConfigured(
-        "COACH_MODEL must be 'offline' or provider:model, e.g. openai:gpt-4.1-mini, "
-        f"anthropic:claude-sonnet-4-5 or ollama:llama3.1 — not {COACH_MODEL!r}."
-    )
-try:
-    COACH_FAULTS = parse_faults(env.str("COACH_FAULTS", default=""))
-except ValueError as error:
-    raise ImproperlyConfigured(f"COACH_FAULTS: {error}") from None
-MESSAGE_MAX_CHARS = _positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
+COACH_MODEL = coach_model_checked(env.str("COACH_MODEL", default="offline"))
+COACH_FAULTS = env_parsed("COACH_FAULTS", parse_faults)
+MESSAGE_MAX_CHARS = env_positive_int("AVIATOR_MESSAGE_MAX_CHARS", default=4000)
 # Rate limits (429 past them). Families: per account; sign-up and login: per client address.
-FAMILY_MESSAGES_PER_MINUTE = _positive_int("AVIATOR_FAMILY_MESSAGES_PER_MINUTE", default=20)
-FAMILY_CONVERSATIONS_PER_DAY = _positive_int("AVIATOR_FAMILY_CONVERSATIONS_PER_DAY", default=20)
-LOGIN_ATTEMPTS_PER_MINUTE = _positive_int("AVIATOR_LOGIN_ATTEMPTS_PER_MINUTE", default=10)
+FAMILY_MESSAGES_PER_MINUTE = env_positive_int("AVIATOR_FAMILY_MESSAGES_PER_MINUTE", default=20)
+FAMILY_CONVERSATIONS_PER_DAY = env_positive_int("AVIATOR_FAMILY_CONVERSATIONS_PER_DAY", default=20)
+LOGIN_ATTEMPTS_PER_MINUTE = env_positive_int("AVIATOR_LOGIN_ATTEMPTS_PER_MINUTE", default=10)
 # Per account (django-axes, its attempts in the database): after AXES_FAILURE_LIMIT wrong
 # passwords the account is locked for AXES_COOLOFF_TIME, from any address, on the login page and
 # the admin alike; an admin unlocks it early by deleting its access attempt in the admin.
-AXES_FAILURE_LIMIT = _positive_int("AVIATOR_LOGIN_FAILURES_BEFORE_LOCKOUT", default=5)
+AXES_FAILURE_LIMIT = env_positive_int("AVIATOR_LOGIN_FAILURES_BEFORE_LOCKOUT", default=5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_COOLOFF_TIME = timedelta(minutes=_positive_int("AVIATOR_LOCKOUT_MINUTES", default=15))
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("AVIATOR_LOCKOUT_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -380,19 +274,16 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # LOGIN_ATTEMPTS_PER_MINUTE throttle); locking an address for 15 minutes would lock out every
 # family behind one school or library network after a few typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-SIGNUPS_PER_HOUR = _positive_int("AVIATOR_SIGNUPS_PER_HOUR", default=30)
+SIGNUPS_PER_HOUR = env_positive_int("AVIATOR_SIGNUPS_PER_HOUR", default=30)
 # A proposed write the family has not answered expires after this long (nothing is written).
-APPROVAL_TTL_MINUTES = _positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
+APPROVAL_TTL_MINUTES = env_positive_int("AVIATOR_APPROVAL_TTL_MINUTES", default=60 * 24)
 # Drift monitoring (review.drift): the hourly check compares the last DRIFT_RECENT_HOURS with
 # the DRIFT_BASELINE_DAYS before them; a signal needs DRIFT_MIN_SAMPLE conversations or events in
 # both windows. AVIATOR_DRIFT_THRESHOLDS overrides thresholds: `escalation_rate=0.05,fit_mix=0.3`.
-DRIFT_RECENT_HOURS = _positive_int("AVIATOR_DRIFT_RECENT_HOURS", default=24)
-DRIFT_BASELINE_DAYS = _positive_int("AVIATOR_DRIFT_BASELINE_DAYS", default=14)
-DRIFT_MIN_SAMPLE = _positive_int("AVIATOR_DRIFT_MIN_SAMPLE", default=20)
-try:
-    DRIFT_THRESHOLDS = parse_drift_thresholds(env.str("AVIATOR_DRIFT_THRESHOLDS", default=""))
-except ValueError as error:
-    raise ImproperlyConfigured(f"AVIATOR_DRIFT_THRESHOLDS: {error}") from None
+DRIFT_RECENT_HOURS = env_positive_int("AVIATOR_DRIFT_RECENT_HOURS", default=24)
+DRIFT_BASELINE_DAYS = env_positive_int("AVIATOR_DRIFT_BASELINE_DAYS", default=14)
+DRIFT_MIN_SAMPLE = env_positive_int("AVIATOR_DRIFT_MIN_SAMPLE", default=20)
+DRIFT_THRESHOLDS = env_parsed("AVIATOR_DRIFT_THRESHOLDS", parse_drift_thresholds)
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -457,17 +348,4 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 
 # --- LangSmith -------------------------------------------------------------------------------
-# LangChain sends every model call to LangSmith when tracing is on: the family's words would leave
-# the system, against the scrubbing Sentry and the logs get. Allowed only with inputs and outputs
-# hidden (LangSmith then keeps timings and structure, not text).
-_LANGSMITH_TRACING = _bool("LANGSMITH_TRACING", default=False) or _bool(
-    "LANGCHAIN_TRACING_V2", default=False
-)
-_LANGSMITH_HIDES_TEXT = _bool("LANGSMITH_HIDE_INPUTS", default=False) and _bool(
-    "LANGSMITH_HIDE_OUTPUTS", default=False
-)
-if _LANGSMITH_TRACING and not _LANGSMITH_HIDES_TEXT:
-    raise ImproperlyConfigured(
-        "LANGSMITH_TRACING is on: set LANGSMITH_HIDE_INPUTS=true and "
-        "LANGSMITH_HIDE_OUTPUTS=true too, or family messages would be sent to LangSmith."
-    )
+langsmith_refused_unless_text_hidden()
