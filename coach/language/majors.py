@@ -4,7 +4,7 @@ import bisect
 import re
 
 from coach.language.clauses import clause_spans, matches_any
-from coach.language.vocabulary import MAJOR_PHRASES
+from coach.language.major_phrases import MAJOR_PHRASES
 
 # --- Majors, size, setting -------------------------------------------------------------------
 
