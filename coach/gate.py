@@ -80,6 +80,10 @@ class SufficiencyDecision:
         }
 
 
+def _assumptions_for(topics: list[str]) -> dict[str, str]:
+    return {topic: ASSUMPTIONS[topic] for topic in topics}
+
+
 # Given the profile, the optional topic whose answer would change the shortlist, if any.
 OptionalTopicPicker = Callable[[Mapping[str, Any]], str | None]
 
@@ -141,6 +145,31 @@ def decide(
     """
     missing = [topic for topic in REQUIRED_TOPICS if not topic_is_known(profile, topic)]
     score = sufficiency_score(profile)
+    escalation = _escalation_called_for(signals, score)
+    if escalation is not None:
+        return escalation
+    if not missing:
+        return _recommend(
+            profile, history, "all four required topics are known", {}, pick_optional_topic
+        )
+    if signals.just_show_me:
+        return _recommend(
+            profile,
+            history,
+            f"the family asked for schools now; assuming {', '.join(missing)}",
+            _assumptions_for(missing),
+            pick_optional_topic,
+        )
+    clarification = _clarification_called_for(signals, history, missing, score, question_budget)
+    if clarification is not None:
+        return clarification
+    return _ask_assume_or_stop(
+        profile, history, missing, score, question_budget, pick_optional_topic
+    )
+
+
+def _escalation_called_for(signals: TurnSignals, score: float) -> SufficiencyDecision | None:
+    """Rule 1: what hands the conversation to a person whatever is known."""
     if signals.crisis:
         return SufficiencyDecision(
             "escalate",
@@ -168,19 +197,17 @@ def decide(
             score,
             escalation_reason="low_confidence",
         )
-    if not missing:
-        return _recommend(
-            profile, history, "all four required topics are known", {}, pick_optional_topic
-        )
-    every_assumption = {topic: ASSUMPTIONS[topic] for topic in missing}
-    if signals.just_show_me:
-        return _recommend(
-            profile,
-            history,
-            f"the family asked for schools now; assuming {', '.join(missing)}",
-            every_assumption,
-            pick_optional_topic,
-        )
+    return None
+
+
+def _clarification_called_for(
+    signals: TurnSignals,
+    history: GateHistory,
+    missing: list[str],
+    score: float,
+    question_budget: int,
+) -> SufficiencyDecision | None:
+    """Rule 4: one clarifying question for an impossible value of a topic still unknown."""
     for slot in signals.rejected_slots:
         topic = SLOT_TOPIC[slot]
         # A topic already known is never asked again: the impossible value is only mentioned.
@@ -196,6 +223,19 @@ def decide(
                 topic=topic,
                 clarification=True,
             )
+    return None
+
+
+def _ask_assume_or_stop(
+    profile: Mapping[str, Any],
+    history: GateHistory,
+    missing: list[str],
+    score: float,
+    question_budget: int,
+    pick_optional_topic: OptionalTopicPicker | None,
+) -> SufficiencyDecision:
+    """Rules 5 to 7: assume what was declined or failed, stop when stuck or out of questions,
+    else ask the first required topic still unknown."""
     failed_out = [
         topic for topic in missing if history.failed_attempts.get(topic, 0) >= MAX_FAILED_ATTEMPTS
     ]
@@ -208,7 +248,7 @@ def decide(
             score,
             escalation_reason="stuck",
         )
-    assumptions = {topic: ASSUMPTIONS[topic] for topic in given_up}
+    assumptions = _assumptions_for(given_up)
     still_askable = [topic for topic in missing if topic not in given_up]
     if not still_askable:
         return _recommend(
@@ -224,7 +264,7 @@ def decide(
                 profile,
                 history,
                 f"question budget of {question_budget} spent; assuming {', '.join(missing)}",
-                every_assumption,
+                _assumptions_for(missing),
                 pick_optional_topic,
             )
         return SufficiencyDecision(
