@@ -3,9 +3,20 @@ cues around it that say whether it is home or a wish. `coach.language.places` de
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from coach.language.place_cues import (
+    CLAUSE_CONTINUES,
+    HOME_AFTER,
+    HOME_BEFORE,
+    HOME_WORDS,
+    NOT_WISH_BEFORE,
+    PAST_HOME_WORDS,
+    STAY_NOT_LEAVE,
+    WISH_BEFORE,
+    WISH_WORD,
+)
 from coach.language.vocabulary import AMBIGUOUS_CODES, AREAS, REGIONS, STATE_NAMES
 from coach.profile import STATE_CODES
 
@@ -72,96 +83,8 @@ _COLLEGE_BEFORE = re.compile(
     r"csu|cal state|penn|ut|uw|umass|uconn|usc|upenn|miami) )\s*$"
 )
 
-# Words that say where the student lives; a place up to four words after one of them (a city,
-# "a small town in", "the suburbs of") is home, unless a wish or a verb comes between.
-HOME_WORDS = re.compile(
-    r"\b(?:live|lives|living|lived|reside|resides|residing|based|located|grew up|raised|born|"
-    r"moved (?:to|here|back)|homeschooled|home ?schooled|we're|we are|i'm|im|i am|from|hail from|here|resident|"
-    r"residents|residence|stationed|native|home|(?:junior|senior|sophomore|freshman|student|kid|applicant|daughter|"
-    r"son|teen|homeschooler|parent)s?|high school|hs|(?:my|our|his|her|their|a|an) "
-    r"(?:\w+ ){0,3}school|town|city|suburbs?|burbs|village|county|farm|ranch|area|part|"
-    r"outskirts)\b"
-)
-# Said of a past home: used only when no other home is named ("grew up in Michigan but we moved
-# to Charlotte").
-PAST_HOME_WORDS = re.compile(r"\b(?:grew up|raised|born|originally|used to live|lived)\b")
-HOME_BEFORE = re.compile(
-    r"\bin[- ]state\s+(?:\w+\s+){0,2}(?:in|for)\s+$"
-    r"|\b(?:rural|upstate|downstate|suburban|small[- ]town|inner[- ]city|suburbs of|outside(?: of)?|"
-    r"near|metro|greater|coastal|inland|central|northern|southern|eastern|western|north|south|"
-    r"east|west|northeast|northwest|southeast|southwest|northeastern|northwestern|southeastern|"
-    r"southwestern)\s+$"
-)
-HOME_AFTER = re.compile(
-    r"^(?:\s+|-)(?:kid|student|resident|native|girl|boy|senior|junior|applicant|suburbs?|"
-    r"high school|hs|public school|private school|area|born|side|family|here|seacoast|coast|"
-    r"shore|panhandle|hill country|countryside|burbs|region|county|metro)\b"
-    r"|^\s+\(?(?:in-state|resident)\b"
-)
-_WISH_WORD = re.compile(
-    r"\b(?:want|wants|wanna|like|love|prefer|study|studying|go|going|attend|attending|apply|"
-    r"applying|consider|considering|stay|staying|schools|colleges|universities|looking|hoping|"
-    r"thinking|interested|open|leave|leaving|but|and|or|not|than)\b"
-)
-# "Don't want to leave Georgia", "can't leave Texas": a wish to stay (and a home, less surely).
-_NOT_LEAVING = (
-    r"\b(?:(?:don't|dont|do not|doesn't|doesnt|never|not) (?:want to|wanna|going to|gonna)|"
-    r"can't|cant|cannot|can not|won't|wont) leave\s+$"
-)
-WISH_BEFORE = re.compile(
-    r"\b(?:(?:stay|remain|study|attend|consider|look|apply|prefer|like|love|move|go|head|think|"
-    r"want|hope|lean|focus|target|aim|dream|say)(?:s|es|ed|ing)?|said|staying|studies|"
-    r"(?<!high )schools?(?! year)|colleges?|university|"
-    r"universities|programs?|campus(?:es)?|open to|preferably|somewhere|anywhere|within|"
-    r"interested|only|mostly|mainly|either|ideally|hopefully)\b[^.;!?\n]{0,40}$|" + _NOT_LEAVING
-)
-# "Get out of New England", "leave Texas": a place to avoid is no wish.
-NOT_WISH_BEFORE = re.compile(
-    r"\b(?:get out of|out of|leave|leaving|away from|escape|not in|anywhere but|other than|"
-    r"besides|done with|except|scratch|drop|remove|forget|skip|no longer|not|nothing in)\s+"
-    r"(?:the\s+)?$"
-    # A place visited is no wish either: "we visited family in Florida".
-    r"|\b(?:visited|visiting|vacation(?:ed)? in|trip to)\b[^.;,]{0,25}$"
-)
-# Of the places to avoid, those one leaves ("get out of Ohio") rather than drops from a list.
-LEAVING_BEFORE = re.compile(
-    r"\b(?:get out of|out of|leave|leaving|escape|away from)\s+(?:the\s+)?$"
-)
-STAY_NOT_LEAVE = re.compile(_NOT_LEAVING)
-# Words that carry a wish across a comma: "stay near home, so Connecticut or New York".
-_CLAUSE_CONTINUES = re.compile(
-    r"^\s*(?:so|like|such as|e\.?g\.?|including|especially|i\.?e\.?|namely|or|and|but|meaning|"
-    r"specifically|particularly|mainly|mostly|ideally|preferably)\b"
-)
 # "south of Seattle" is a direction, not the South.
 _DIRECTION_AFTER = re.compile(r"^\s+of\b")
-# "Stay in Ohio" says where the family lives too, though less surely than "we live in Ohio".
-STAY_BEFORE = re.compile(
-    r"\b(?:stay|staying|remain|remaining)(?: close to home| here)? in\s+$|" + _NOT_LEAVING
-)
-# "Anywhere" as a wish when the coach did not ask: "she'll go anywhere", not "didn't submit it
-# anywhere".
-ANYWHERE_WISH = (
-    r"\b(?:go|going|study|studying|attend|move|be|live|schools?|colleges?|consider|considering|"
-    r"open to|fine with|happy|look(?:ing)?|travel|relocate)\b[^.;!?]{0,20}\banywhere\b"
-    r"|\banywhere in (?:the )?(?:us|u\.s\.|country|states|united states)\b"
-    r"|^\W*anywhere\W*$|\banywhere is (?:fine|ok|okay|good)\b|\bany state\b|\bnationwide\b"
-    r"|\bacross the (?:us|u\.s\.|country)\b|\bopen to (?:any|all) (?:states|locations|places)\b"
-    r"|\blocation (?:doesn't|does not) matter\b|\ball over the (?:country|us|map)\b"
-    r"|\b(?:don't|do not|doesn't|does not) care where\b|\bwherever\b|\bdoesn't matter where\b"
-)
-# Words of a location wish without a place: "anywhere", "close to home", "in-state".
-ANYWHERE = (
-    r"\banywhere\b|\bany state\b|\ball over\b|\bnationwide\b|\bacross the (?:us|u\.s\.|country)\b"
-    r"|\bopen to (?:any|all) (?:states|locations|places)\b|\blocation (?:doesn't|does not) matter\b"
-)
-CLOSE_TO_HOME = re.compile(
-    r"\bin[- ]state\b|\bclose to home\b|\bnear home\b|\bstay (?:home|local|close)\b|\blocal\b"
-    # "stay IS" (in-state), as families abbreviate it.
-    r"|\bstay(?:ing)? is\b"
-    # "stay at UH or go to the West Coast": staying at a college near home.
-    r"|\bstay(?:ing)? at\b"
-)
 
 
 def _is_an_id(text: str, match: re.Match[str]) -> bool:
@@ -218,7 +141,7 @@ def _home_word_before(lowered: str, start: int) -> str | None:
         and not re.match(r"\s+in\b", between)
     ):
         return None  # "stay close to home (WV or VA)": a wish measured from home
-    if WISH_BEFORE.search(sentence[last.start() :]) and _WISH_WORD.search(between):
+    if WISH_BEFORE.search(sentence[last.start() :]) and WISH_WORD.search(between):
         return None
     # "would love to be in a city somewhere in the West": the place noun is part of a wish (a
     # verb such as "live" after a wish is not: "want to major in bio, live in North Carolina").
@@ -240,7 +163,7 @@ def _clause_before(lowered: str, start: int) -> str:
     kept = [clauses.pop()]
     # A place opening its clause right after a wish ("stay close, New York or New Jersey") or a
     # clause opening with "so", "like", "or"... carries on the clause before.
-    while clauses and (_CLAUSE_CONTINUES.match(kept[0]) or not kept[0].strip()):
+    while clauses and (CLAUSE_CONTINUES.match(kept[0]) or not kept[0].strip()):
         kept.insert(0, clauses.pop())
     return ",".join(kept)
 
@@ -279,61 +202,55 @@ def place_mentions(
 ) -> list[PlaceMention]:
     """Every place `lowered` names, in order, with the cues around it. `field_value`: the text is
     the value of a labelled field ("Residence: OR"), where a lone ambiguous code is a state.
-    `writer_is_other`: someone other than the family writes (a grandparent, a counselor)."""
+    `writer_is_other`: someone other than the family writes (a grandparent, a counselor).
+
+    Areas are found first, then regions, state names and codes; a span already taken by an
+    earlier find is not read again ("New Mexico" is not also "Mexico")."""
     mentions: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
-
-    def add(codes: tuple[str, ...], start: int, end: int, kind: str) -> None:
+    for codes, start, end, kind in _candidates(original, lowered, field_value):
         if any(start < t_end and end > t_start for t_start, t_end in taken):
-            return
-        taken.append((start, end))
-        if kind != "region" and _in_college_name(original, lowered, start, end):
-            return
-        before = lowered[max(0, start - 60) : start]
-        avoided = bool(NOT_WISH_BEFORE.search(before)) and not STAY_NOT_LEAVE.search(before)
-        home_word = _home_word_before(lowered, start)
-        clause = _clause_before(lowered, start)
-        wished = bool(WISH_BEFORE.search(clause)) and not avoided
-        if writer_is_other:
-            at = before.rfind(home_word) if home_word else -1
-            # The subject just before the home word: "I live in Tucson" is the writer's home;
-            # "she lives with me in Mississippi" is the student's.
-            # "I live in Tucson" is the writer's; "we live in Georgia" is the household's.
-            own_home = _WRITER_ALONE.fullmatch(home_word or "") or _WRITER_ALONE.search(
-                before[max(0, at - 10) : at]
-            )
-            # A counselor's school is the student's too; a grandparent's home is not.
-            if home_word and own_home and _RESIDENCE_WORDS.fullmatch(home_word):
-                home_word, avoided = None, True
-            if _FIRST_PERSON.search(re.split(r"[,(]", clause)[-1]):
-                wished = False
-            # "with us in Idaho", "closer to me in Arizona": the writer's own place.
-            if not home_word and re.search(r"\b(?:us|me)\s+in\s+(?:the\s+)?$", before):
-                avoided = True
-        mentions.append(
-            PlaceMention(
-                codes,
-                start,
-                end,
-                kind,
-                home_cue=bool(
-                    home_word or HOME_BEFORE.search(before) or HOME_AFTER.match(lowered[end:])
-                ),
-                wish_cue=wished,
-                avoided=avoided,
-                past_home=bool(home_word and PAST_HOME_WORDS.fullmatch(home_word)),
-                home_word=home_word or "",
-                wish_cue_after=bool(_WISH_AFTER.match(lowered[end:])),
-                open_to_all=bool(re.search(r"\banywhere in\s+(?:the\s+)?$", before)),
-            )
-        )
-
-    for match in _AREA_PATTERN.finditer(lowered):
-        in_parentheses = re.match(r"\s*\(\s*([a-z]{2})\s*\)", lowered[match.end() :])
-        if in_parentheses and in_parentheses.group(1).upper() != AREAS[match.group(1)]:
-            taken.append(match.span())  # "Miami (OH)": a college, and not Florida
             continue
-        add((AREAS[match.group(1)],), *match.span(), "area")
+        taken.append((start, end))
+        if kind == _SPAN_ONLY:
+            continue
+        if kind != "region" and _in_college_name(original, lowered, start, end):
+            continue
+        mentions.append(_with_cues(codes, start, end, kind, original, lowered, writer_is_other))
+    return sorted(mentions, key=lambda mention: mention.start)
+
+
+# A candidate that only takes its span: "Miami (OH)" is a college, and neither Florida nor Ohio.
+_SPAN_ONLY = "span_only"
+_Candidate = tuple[tuple[str, ...], int, int, str]
+
+
+def _candidates(original: str, lowered: str, field_value: bool) -> Iterator[_Candidate]:
+    yield from _areas(lowered)
+    yield from _regions(original, lowered)
+    for match in _STATE_NAME_PATTERN.finditer(lowered):
+        name = match.group(1)
+        code = STATE_NAMES[name]
+        if name == "washington" and re.match(r"\s*,?\s*d\.?c\.?\b", lowered[match.end() :]):
+            code = "DC"
+        yield (code,), *match.span(), "state"
+    for match in _LOWERCASE_CODE.finditer(lowered):
+        # "we're in nj", "moving to nc": a lower-case code right after "in", "from" or "to".
+        yield (match.group(1).upper(),), *match.span(1), "state"
+    yield from _codes(original, field_value)
+
+
+def _areas(lowered: str) -> Iterator[_Candidate]:
+    for match in _AREA_PATTERN.finditer(lowered):
+        code = AREAS[match.group(1)]
+        in_parentheses = re.match(r"\s*\(\s*([a-z]{2})\s*\)", lowered[match.end() :])
+        if in_parentheses and in_parentheses.group(1).upper() != code:
+            yield (), *match.span(), _SPAN_ONLY
+        else:
+            yield (code,), *match.span(), "area"
+
+
+def _regions(original: str, lowered: str) -> Iterator[_Candidate]:
     for match in _REGION_PATTERN.finditer(lowered):
         # "South Carolina" is a state, not the South; "southwest Ohio" is a part of Ohio.
         if _STATE_NAME_PATTERN.match(lowered, match.start()):
@@ -346,16 +263,12 @@ def place_mentions(
             continue  # "southwest Ohio", "southwest VA": a part of a state
         if _DIRECTION_AFTER.match(following):
             continue
-        add(REGIONS[match.group(1)], *match.span(), "region")
-    for match in _STATE_NAME_PATTERN.finditer(lowered):
-        name = match.group(1)
-        code = STATE_NAMES[name]
-        if name == "washington" and re.match(r"\s*,?\s*d\.?c\.?\b", lowered[match.end() :]):
-            code = "DC"
-        add((code,), *match.span(), "state")
-    for match in _LOWERCASE_CODE.finditer(lowered):
-        # "we're in nj", "moving to nc": a lower-case code right after "in", "from" or "to".
-        add((match.group(1).upper(),), *match.span(1), "state")
+        yield REGIONS[match.group(1)], *match.span(), "region"
+
+
+def _codes(original: str, field_value: bool) -> Iterator[_Candidate]:
+    """Upper-case state codes that mean a state here: not an ID, a college's initials or a
+    physician assistant; an ambiguous one ("IN", "OR", "ME") only where it can be nothing else."""
     for match in _CODE_PATTERN.finditer(original):
         code = match.group(1)
         if code not in STATE_CODES or _is_an_id(original, match):
@@ -373,5 +286,50 @@ def place_mentions(
         ):
             continue
         city = _CITY_BEFORE.search(original[max(0, match.start() - 40) : match.start()])
-        add((code,), *match.span(), "area" if city else "state")
-    return sorted(mentions, key=lambda mention: mention.start)
+        yield (code,), *match.span(), "area" if city else "state"
+
+
+def _with_cues(
+    codes: tuple[str, ...],
+    start: int,
+    end: int,
+    kind: str,
+    original: str,
+    lowered: str,
+    writer_is_other: bool,
+) -> PlaceMention:
+    """The place at `start:end` with the words around it: home, wish, avoided."""
+    before = lowered[max(0, start - 60) : start]
+    avoided = bool(NOT_WISH_BEFORE.search(before)) and not STAY_NOT_LEAVE.search(before)
+    home_word = _home_word_before(lowered, start)
+    clause = _clause_before(lowered, start)
+    wished = bool(WISH_BEFORE.search(clause)) and not avoided
+    if writer_is_other:
+        at = before.rfind(home_word) if home_word else -1
+        # The subject just before the home word: "I live in Tucson" is the writer's home;
+        # "she lives with me in Mississippi" is the student's.
+        # "I live in Tucson" is the writer's; "we live in Georgia" is the household's.
+        own_home = _WRITER_ALONE.fullmatch(home_word or "") or _WRITER_ALONE.search(
+            before[max(0, at - 10) : at]
+        )
+        # A counselor's school is the student's too; a grandparent's home is not.
+        if home_word and own_home and _RESIDENCE_WORDS.fullmatch(home_word):
+            home_word, avoided = None, True
+        if _FIRST_PERSON.search(re.split(r"[,(]", clause)[-1]):
+            wished = False
+        # "with us in Idaho", "closer to me in Arizona": the writer's own place.
+        if not home_word and re.search(r"\b(?:us|me)\s+in\s+(?:the\s+)?$", before):
+            avoided = True
+    return PlaceMention(
+        codes,
+        start,
+        end,
+        kind,
+        home_cue=bool(home_word or HOME_BEFORE.search(before) or HOME_AFTER.match(lowered[end:])),
+        wish_cue=wished,
+        avoided=avoided,
+        past_home=bool(home_word and PAST_HOME_WORDS.fullmatch(home_word)),
+        home_word=home_word or "",
+        wish_cue_after=bool(_WISH_AFTER.match(lowered[end:])),
+        open_to_all=bool(re.search(r"\banywhere in\s+(?:the\s+)?$", before)),
+    )

@@ -12,14 +12,8 @@ Michigan") are not places.
 import re
 from dataclasses import dataclass, replace
 
-from coach.language.place_mentions import (
-    CLOSE_TO_HOME,
-    LEAVING_BEFORE,
-    STAY_BEFORE,
-    STRONG_HOME_WORDS,
-    PlaceMention,
-    place_mentions,
-)
+from coach.language.place_cues import CLOSE_TO_HOME, LEAVING_BEFORE, STAY_BEFORE
+from coach.language.place_mentions import STRONG_HOME_WORDS, PlaceMention, place_mentions
 
 
 def _alone_in_clause(lowered: str, mention: PlaceMention) -> bool:
@@ -118,40 +112,13 @@ def read_places(
     mentions = _with_inherited_cues(
         place_mentions(original, lowered, writer_is_other=writer_is_other), lowered
     )
-    home: list[PlaceMention] = []
-    wanted: list[PlaceMention] = []
-    for mention in mentions:
-        single = len(mention.codes) == 1
-        if mention.avoided or (mention.home_cue and not single and not mention.wish_cue):
-            continue  # a place to leave, or a region the family lives in ("PNW kid here")
-        if single and not (mention.home_cue or mention.wish_cue):
-            # "Ohio" on a line of its own in a profile, or alone between commas in a line of
-            # stats beside a wish said elsewhere ("1520 sat, connecticut. ... only want schools
-            # in the northeast"), is where the student lives.
-            line_start = lowered.rfind("\n", 0, mention.start) + 1
-            line_end = lowered.find("\n", mention.end)
-            line = lowered[line_start : line_end if line_end != -1 else len(lowered)]
-            name = lowered[mention.start : mention.end]
-            alone_on_line = re.fullmatch(r"[\W\d]*", line.replace(name, ""))
-            if (self_description and alone_on_line) or (
-                _alone_in_clause(lowered, mention) and any(m.wish_cue for m in mentions)
-            ):
-                home.append(mention)
-                continue
-        staying = STAY_BEFORE.search(lowered[max(0, mention.start - 40) : mention.start])
-        if mention.wish_cue and mention.home_cue and single and staying and not home:
-            home.append(mention)  # "she wants to stay here in Arizona": home, and a wish
-            wanted.append(mention)
-        elif mention.wish_cue and not (mention.home_cue and single and not home):
-            wanted.append(mention)
-        elif mention.home_cue and single or "home_state" in asked and single and not home:
-            home.append(mention)
-        elif "location" in asked or mention.kind == "region":
-            wanted.append(mention)
-        elif mention.kind == "area" and (self_description or describes_student):
-            home.append(mention)
-        elif mention.kind == "state" and not self_description:
-            wanted.append(mention)
+    home, wanted = _home_and_wanted(
+        mentions,
+        lowered,
+        asked=asked,
+        self_description=self_description,
+        describes_student=describes_student,
+    )
     # A place said to be home outranks a city named in passing.
     # A place said to be where the student lives ("primary residence", "we live") outranks one
     # said of a person ("our daughter ... her mom in Kansas City").
@@ -169,13 +136,78 @@ def read_places(
     known_home = home_code or home_known
     if CLOSE_TO_HOME.search(lowered) and known_home and known_home not in codes:
         codes.insert(0, known_home)
+    inferred = None
+    if not known_home:
+        inferred = _inferred_home(mentions, wanted, codes, lowered, writer_is_other)
+    return PlaceReading(home=home_code, wanted=tuple(codes), inferred_home=inferred)
+
+
+def _home_and_wanted(
+    mentions: list[PlaceMention],
+    lowered: str,
+    *,
+    asked: set[str],
+    self_description: bool,
+    describes_student: bool,
+) -> tuple[list[PlaceMention], list[PlaceMention]]:
+    """The places said to be home, and those wished for, in the order they are named."""
+    home: list[PlaceMention] = []
+    wanted: list[PlaceMention] = []
+    for mention in mentions:
+        single = len(mention.codes) == 1
+        if mention.avoided or (mention.home_cue and not single and not mention.wish_cue):
+            continue  # a place to leave, or a region the family lives in ("PNW kid here")
+        # "Ohio" on a line of its own in a profile, or alone between commas in a line of stats
+        # beside a wish said elsewhere ("1520 sat, connecticut. ... only want schools in the
+        # northeast"), is where the student lives.
+        uncued = single and not (mention.home_cue or mention.wish_cue)
+        if uncued and (
+            (self_description and _alone_on_its_line(lowered, mention))
+            or (_alone_in_clause(lowered, mention) and any(m.wish_cue for m in mentions))
+        ):
+            home.append(mention)
+            continue
+        staying = STAY_BEFORE.search(lowered[max(0, mention.start - 40) : mention.start])
+        if mention.wish_cue and mention.home_cue and single and staying and not home:
+            home.append(mention)  # "she wants to stay here in Arizona": home, and a wish
+            wanted.append(mention)
+        elif mention.wish_cue and not (mention.home_cue and single and not home):
+            wanted.append(mention)
+        elif mention.home_cue and single or "home_state" in asked and single and not home:
+            home.append(mention)
+        elif "location" in asked or mention.kind == "region":
+            wanted.append(mention)
+        elif mention.kind == "area" and (self_description or describes_student):
+            home.append(mention)
+        elif mention.kind == "state" and not self_description:
+            wanted.append(mention)
+    return home, wanted
+
+
+def _alone_on_its_line(lowered: str, mention: PlaceMention) -> bool:
+    line_start = lowered.rfind("\n", 0, mention.start) + 1
+    line_end = lowered.find("\n", mention.end)
+    line = lowered[line_start : line_end if line_end != -1 else len(lowered)]
+    name = lowered[mention.start : mention.end]
+    return bool(re.fullmatch(r"[\W\d]*", line.replace(name, "")))
+
+
+def _inferred_home(
+    mentions: list[PlaceMention],
+    wanted: list[PlaceMention],
+    codes: list[str],
+    lowered: str,
+    writer_is_other: bool,
+) -> str | None:
+    """Home read from a wish when no home is known: the one state the family would stay in, or
+    the state they want to leave ("just want to get out of Ohio" is, most likely, home)."""
     stays = [
         m
         for m in wanted
         if len(m.codes) == 1 and STAY_BEFORE.search(lowered[max(0, m.start - 40) : m.start])
     ]
-    inferred = stays[0].codes[0] if stays and len(codes) == 1 and not known_home else None
-    # "Just want to get out of Ohio": the state to leave is, most likely, home.
+    if stays and len(codes) == 1:
+        return stays[0].codes[0]
     left = [
         m
         for m in mentions
@@ -184,6 +216,6 @@ def read_places(
         and m.kind != "region"
         and LEAVING_BEFORE.search(lowered[max(0, m.start - 30) : m.start])
     ]
-    if left and not known_home and not inferred and not writer_is_other:
-        inferred = left[0].codes[0]
-    return PlaceReading(home=home_code, wanted=tuple(codes), inferred_home=inferred)
+    if left and not writer_is_other:
+        return left[0].codes[0]
+    return None

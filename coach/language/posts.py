@@ -141,12 +141,15 @@ def _sentences_of_fields(line: str) -> list[str]:
 
 def segment(text: str) -> Segmented:
     """Split `text` (normalized, original case) into fields and prose, line by line."""
-    result = Segmented()
-    skipping = False
-    section = ""
     physical_lines = _stat_lines(text)
     # "3.2 UW | 1150 SAT | Marketing | Ohio": a profile in one line is a post too.
-    result.is_post = any(len(pieces) >= 3 for pieces in physical_lines)
+    reader = _PostReader(Segmented(is_post=any(len(pieces) >= 3 for pieces in physical_lines)))
+    for line in _logical_lines(physical_lines):
+        reader.read(line)
+    return reader.result
+
+
+def _logical_lines(physical_lines: list[list[str]]) -> list[str]:
     lines = []
     for pieces in physical_lines:
         # "Intended major: Psychology. UW 3.62 / W 4.1. Home state: Washington.": sentences of
@@ -157,72 +160,98 @@ def segment(text: str) -> Segmented:
         carries = first and _field_kind(first.group("label").strip()) == "demographics"
         lines.append(pieces[0])
         lines.extend(f"demographics: {piece}" if carries else piece for piece in pieces[1:])
-    for raw_line in lines:
-        line = _MARKUP.sub("", raw_line).strip()
-        line = _BOLD.sub("", line).strip()
+    return lines
+
+
+@dataclass
+class _PostReader:
+    """Reads a message line by line, remembering the section it is in: one left out ("ECs:")
+    until the next known header, or a Demographics section whose lines are its fields."""
+
+    result: Segmented
+    skipping: bool = False
+    section: str = ""
+
+    def read(self, raw_line: str) -> None:
+        line = _BOLD.sub("", _MARKUP.sub("", raw_line).strip()).strip()
         if not line:
-            continue
+            return
         lowered = line.lower()
+        if self._header(lowered):
+            return
+        match = _FIELD.match(lowered)
+        if match and self._labelled(line, lowered, match):
+            return
+        if self.skipping:
+            return
+        result = self.result
+        if self.section == "demographics":
+            # "Female, Hispanic, Colorado, ~120k" under a Demographics header.
+            result.fields.append(("demographics", "demographics", line))
+        elif result.is_post and _BARE_GPA.fullmatch(lowered):
+            result.fields.append(("gpa", "gpa", line))
+        elif result.is_post and _BARE_SAT.fullmatch(lowered):
+            result.fields.append(("scores", "sat", line))
+        else:
+            result.prose.append(line)
+
+    def _header(self, lowered: str) -> bool:
+        """A section header: one left out, or one known (which ends a left-out section)."""
         header = lowered.rstrip(":").strip()
         if SKIPPED_SECTIONS.match(header) and (len(header.split()) <= 4 or ":" in lowered[:40]):
             # A header alone ("**Decisions**", "ECs:") opens a section left out until the next
             # known header; "ECs: robotics, band" is one line left out.
-            result.is_post = True
+            self.result.is_post = True
             if not re.search(r":\s*\S", lowered):
-                skipping = True
-                section = ""
-            continue
+                self.skipping = True
+                self.section = ""
+            return True
         if _KNOWN_HEADER.match(header) and len(header.split()) <= 4 and ":" not in lowered[:-1]:
-            skipping = False
+            self.skipping = False
+            self.result.is_post = True
+            demographic = header.startswith(("demographic", "background"))
+            self.section = "demographics" if demographic else ""
+            return True
+        return False
+
+    def _labelled(self, line: str, lowered: str, match: re.Match[str]) -> bool:
+        """A "Label: value" line; False when its label is none the reader knows (the line is
+        then read as any other)."""
+        result = self.result
+        label = match.group("label").strip()
+        kind = _field_kind(label)
+        ignored = bool(IGNORED_LABELS.match(label.strip(" ()")))
+        if kind or ignored:
+            self.skipping = False
+        value = line[len(line) - len(match.group("value")) :]
+        if kind:
             result.is_post = True
-            section = "demographics" if header.startswith(("demographic", "background")) else ""
-            continue
-        match = _FIELD.match(lowered)
-        if match:
-            label = match.group("label").strip()
-            kind = _field_kind(label)
-            if kind or IGNORED_LABELS.match(label.strip(" ()")):
-                skipping = False
-            if kind:
-                result.is_post = True
-                if kind not in {"home", "demographics", "income"}:
-                    section = ""
-                value = line[len(line) - len(match.group("value")) :]
-                if (
-                    kind == "wishes"
-                    or (kind in {"home", "location"} and WISH_WORDS.search(value.lower()))
-                    or (kind == "location" and RESIDENCE_WORDS.search(value.lower()))
-                ):
-                    # "Location: I want to stay in Alaska or go to Washington" and "Want: New
-                    # England or New York" say what the student wants: read as sentences.
-                    result.prose.append(f"{label}: {value}" if kind == "wishes" else value)
-                elif kind == "budget":
-                    # "Budget: full pay. Dad says anywhere is fine": a sentence, label and all.
-                    result.prose.append(line)
-                else:
-                    result.fields.append((kind, label, value))
-                continue
-            value_only = lowered[len(lowered) - len(match.group("value")) :].strip()
-            if result.is_post and _BARE_GPA.fullmatch(value_only):
-                result.fields.append(("gpa", label, value_only))  # "stats: 3.7"
-                continue
-            if IGNORED_LABELS.match(label.strip(" ()")):
-                result.is_post = True
-                if SCHOOL_LABELS.match(label.strip(" ()")):
-                    value = line[len(line) - len(match.group("value")) :]
-                    result.fields.append(("school", label, value))
-                continue
-        if skipping:
-            continue
-        if section == "demographics":
-            # "Female, Hispanic, Colorado, ~120k" under a Demographics header.
-            result.fields.append(("demographics", "demographics", line))
-            continue
-        if result.is_post and _BARE_GPA.fullmatch(lowered):
-            result.fields.append(("gpa", "gpa", line))
-            continue
-        if result.is_post and _BARE_SAT.fullmatch(lowered):
-            result.fields.append(("scores", "sat", line))
-            continue
-        result.prose.append(line)
-    return result
+            if kind not in {"home", "demographics", "income"}:
+                self.section = ""
+            self._field(kind, label, value, line)
+            return True
+        value_only = lowered[len(lowered) - len(match.group("value")) :].strip()
+        if result.is_post and _BARE_GPA.fullmatch(value_only):
+            result.fields.append(("gpa", label, value_only))  # "stats: 3.7"
+            return True
+        if ignored:
+            result.is_post = True
+            if SCHOOL_LABELS.match(label.strip(" ()")):
+                result.fields.append(("school", label, value))
+            return True
+        return False
+
+    def _field(self, kind: str, label: str, value: str, line: str) -> None:
+        if (
+            kind == "wishes"
+            or (kind in {"home", "location"} and WISH_WORDS.search(value.lower()))
+            or (kind == "location" and RESIDENCE_WORDS.search(value.lower()))
+        ):
+            # "Location: I want to stay in Alaska or go to Washington" and "Want: New
+            # England or New York" say what the student wants: read as sentences.
+            self.result.prose.append(f"{label}: {value}" if kind == "wishes" else value)
+        elif kind == "budget":
+            # "Budget: full pay. Dad says anywhere is fine": a sentence, label and all.
+            self.result.prose.append(line)
+        else:
+            self.result.fields.append((kind, label, value))

@@ -49,7 +49,7 @@ from coach.language.majors import (
     read_majors,
 )
 from coach.language.money_facts import read_money
-from coach.language.place_mentions import ANYWHERE, ANYWHERE_WISH
+from coach.language.place_cues import ANYWHERE, ANYWHERE_WISH
 from coach.language.places import read_places
 from coach.language.posts import segment
 from coach.language.preferences import read_setting, read_size
