@@ -132,20 +132,24 @@ def outcome_apply(
                 urgent=outcome.escalation["urgent"],
             )
         if outcome.shortlist and "recommendations" in outcome.shortlist:
-            shortlist = Shortlist.objects.create(
-                conversation=conversation,
-                turn=outcome.turn,
-                items=outcome.shortlist["recommendations"],
-                qualifying=outcome.shortlist["qualifying"],
-                explanation=outcome.shortlist["explanation"],
-            )
-            audit_record(
-                action="shortlist.created",
-                target=shortlist,
-                conversation_id=conversation.id,
-                after={"unitids": [item["unitid"] for item in shortlist.items]},
-            )
+            _shortlist_store(conversation, outcome.turn, outcome.shortlist)
     _store_trace(conversation, outcome, reply)
     conversation.save(update_fields=["phase", "profile", "updated"])
     publish_state_on_commit(conversation)
     return reply
+
+
+def _shortlist_store(conversation: Conversation, turn: int, found: dict[str, Any]) -> None:
+    shortlist = Shortlist.objects.create(
+        conversation=conversation,
+        turn=turn,
+        items=found["recommendations"],
+        qualifying=found["qualifying"],
+        explanation=found["explanation"],
+    )
+    audit_record(
+        action="shortlist.created",
+        target=shortlist,
+        conversation_id=conversation.id,
+        after={"unitids": [item["unitid"] for item in shortlist.items]},
+    )
